@@ -1,0 +1,43 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.environment import FAST_ENV_VAR, fast_mode, seed_everything
+
+
+def draw():
+    return random.random(), np.random.rand(), torch.rand(1).item()
+
+
+def test_seed_everything_seeds_random_numpy_and_torch():
+    seed_everything(3)
+    first = draw()
+    seed_everything(3)
+    assert draw() == first
+    seed_everything(4)
+    assert all(a != b for a, b in zip(draw(), first))
+
+
+def test_seed_everything_returns_a_seeded_generator():
+    a = torch.rand(5, generator=seed_everything(7))
+    b = torch.rand(5, generator=seed_everything(7))
+    assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("false", False), ("1", True), ("TRUE", True), ("yes", True)])
+def test_fast_mode_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv(FAST_ENV_VAR, value)
+    assert fast_mode() is expected
+
+
+def test_fast_mode_defaults_to_the_full_run(monkeypatch):
+    monkeypatch.delenv(FAST_ENV_VAR, raising=False)
+    assert fast_mode() is False
+
+
+def test_fast_mode_rejects_unclear_values(monkeypatch):
+    monkeypatch.setenv(FAST_ENV_VAR, "maybe")
+    with pytest.raises(ValueError, match="COURSE_FAST"):
+        fast_mode()
