@@ -1,0 +1,50 @@
+"""The course repository's own settings, read from ``[tool.course]`` in ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """Where the course lives: its root folder and its GitHub repository."""
+
+    root: Path
+    repository: str  # "owner/name" on GitHub; a fork changes this one value
+    branch: str
+
+    def colab_url(self, notebook: str) -> str:
+        """The "Open in Colab" address of a notebook path relative to the repository root."""
+        return f"https://colab.research.google.com/github/{self.repository}/blob/{self.branch}/{notebook}"
+
+    def pip_url(self) -> str:
+        """The address that ``pip install`` takes to install this repository's package."""
+        return f"git+https://github.com/{self.repository}.git@{self.branch}"
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the working directory) that holds
+    both ``pyproject.toml`` and ``nbgrader_config.py``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "nbgrader_config.py").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no course repository (a folder with pyproject.toml and nbgrader_config.py) at or above {here}; "
+        "run this from inside the course repository or pass --root"
+    )
+
+
+def load_config(root: Path | None = None) -> CourseConfig:
+    """Read ``[tool.course]`` from the course's ``pyproject.toml``."""
+    root = find_course_root(root)
+    with open(root / "pyproject.toml", "rb") as f:
+        settings = tomllib.load(f).get("tool", {}).get("course", {})
+    repository = settings.get("repository", "")
+    if repository.count("/") != 1 or not all(repository.split("/")):
+        raise ValueError(
+            f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
+        )
+    return CourseConfig(root=root, repository=repository, branch=settings.get("branch", "main"))
