@@ -95,8 +95,11 @@ def stamp_readme(config: CourseConfig, notebooks: list[Path]) -> bool:
 
 
 def source_notebooks(config: CourseConfig) -> list[Path]:
-    """Every notebook under ``source/<assignment>/``, in order."""
-    return sorted(p for p in (config.root / "source").glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    """Every notebook under ``source/<assignment>/``: the assignments of ``order`` first, in that
+    order, then the others alphabetically."""
+    rank = {name: i for i, name in enumerate(config.order)}
+    notebooks = [p for p in (config.root / "source").glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    return sorted(notebooks, key=lambda p: (rank.get(p.parent.name, len(rank)), p.parent.name, p.name))
 
 
 def stamp_all(config: CourseConfig) -> list[Path]:

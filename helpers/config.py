@@ -14,6 +14,7 @@ class CourseConfig:
     root: Path
     repository: str  # "owner/name" on GitHub; a fork changes this one value
     branch: str
+    order: tuple[str, ...] = ()  # assignments in teaching order; others follow alphabetically
 
     def colab_url(self, notebook: str) -> str:
         """The "Open in Colab" address of a notebook path relative to the repository root."""
@@ -47,4 +48,5 @@ def load_config(root: Path | None = None) -> CourseConfig:
         raise ValueError(
             f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
         )
-    return CourseConfig(root=root, repository=repository, branch=settings.get("branch", "main"))
+    return CourseConfig(root=root, repository=repository, branch=settings.get("branch", "main"),
+                        order=tuple(settings.get("order", ())))

@@ -51,6 +51,11 @@ def test_stamping_names_a_notebook_without_the_badge_cell(course_copy):
         stamp_notebook(load_config(course_copy), path)
 
 
+def test_readme_lists_the_notebooks_in_teaching_order(root):
+    readme = (root / "README.md").read_text()
+    assert readme.index("release/tutorial/tutorial.ipynb") < readme.index("release/project1/project1.ipynb")
+
+
 def test_bad_repository_value_is_explained(course_copy):
     pyproject = course_copy / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace(load_config(course_copy).repository, "no-slash"))
