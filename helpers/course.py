@@ -1,12 +1,18 @@
 """The instructor's command line: ``python -m helpers.course COMMAND``.
 
-Commands:
+Commands, in the order of a term:
 
 - ``stamp``: write the repository from ``pyproject.toml`` into the notebooks' Colab badges,
   setup cells and the README's notebook table;
 - ``release [ASSIGNMENT ...]``: regenerate ``release/`` from ``source/`` with nbgrader;
+- ``add-students ROSTER.csv``: add the students of a roster to the gradebook;
+- ``collect ASSIGNMENT ARCHIVE.zip``: unpack an LMS download into ``submitted/``;
+- ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``);
+- ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
+- ``export ASSIGNMENT``: write ``grades/<assignment>.csv`` and print the grade table;
+- ``grade ASSIGNMENT``: autograde, feedback and export in one go;
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
-- ``demo``: the main job, all of the above in order.
+- ``demo``: the main job: stamp, release, run the tutorial, grade the sample class of project1.
 """
 
 from __future__ import annotations
@@ -16,10 +22,15 @@ import sys
 import time
 from pathlib import Path
 
+from nbclient.exceptions import CellExecutionError
+
+from helpers import grading
 from helpers.colab import stamp_all
 from helpers.config import find_course_root, load_config
 from helpers.execute import error_outputs, execute_notebook
 from helpers.release import assignment_names, generate_release
+
+DEMO_ASSIGNMENT = "project1"
 
 
 def cmd_stamp(root: Path) -> None:
@@ -40,7 +51,10 @@ def cmd_run_tutorial(root: Path, fast: bool) -> None:
     """Execute the released tutorial and report where its outputs are."""
     out_dir = root / "build" / "tutorial"
     started = time.perf_counter()
-    nb = execute_notebook(root / "release" / "tutorial" / "tutorial.ipynb", out_dir, fast=fast)
+    try:
+        nb = execute_notebook(root / "release" / "tutorial" / "tutorial.ipynb", out_dir, fast=fast)
+    except CellExecutionError as error:
+        raise RuntimeError(f"the tutorial failed; the partly run notebook is in {out_dir}:\n{error}") from None
     seconds = time.perf_counter() - started
     problems = error_outputs(nb)
     if problems:
@@ -51,18 +65,70 @@ def cmd_run_tutorial(root: Path, fast: bool) -> None:
     print(f"  figures:  {len(figures)} in {(out_dir / 'figures').relative_to(root)}/: " + ", ".join(p.name for p in figures))
 
 
+def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
+    students = named or grading.submitted_students(root, assignment)
+    if not students:
+        raise FileNotFoundError(f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)")
+    return students
+
+
+def cmd_grade(root: Path, assignment: str, students: list[str], steps: tuple[str, ...]) -> int:
+    """Autograde, write feedback and/or export; print the grade table; return the exit status."""
+    students = _students(root, assignment, students)
+    failures: dict[str, str] = {}
+    if "autograde" in steps:
+        started = time.perf_counter()
+        failures = grading.autograde(root, assignment, students)
+        seconds = time.perf_counter() - started
+        print(f"autograded {len(students) - len(failures)} of {len(students)} submission(s) of {assignment} "
+              f"in {seconds:.0f} s ({seconds / len(students):.1f} s each)")
+    if "feedback" in steps:
+        feedback_failures = grading.generate_feedback(root, assignment, [s for s in students if s not in failures])
+        print(f"feedback: feedback/<student>/{assignment}/ for {len(students) - len(failures) - len(feedback_failures)} student(s)")
+        for student, reason in feedback_failures.items():
+            print(f"  no feedback for {student}: {reason}")
+    rows = grading.collect_grades(root, assignment, students, failures)
+    if "export" in steps:
+        path = grading.write_csv(rows, root / "grades" / f"{assignment}.csv")
+        print(f"grades: {path.relative_to(root)}")
+    print()
+    print(grading.format_table(rows))
+    attention = [row.student for row in rows if row.status != "graded"]
+    if attention:
+        print(f"\n{len(attention)} submission(s) need attention: {', '.join(attention)}")
+    return 1 if attention else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m helpers.course``."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__.split("\n\n")[0],
+                                     epilog="Run a command with --help for its arguments.")
     parser.add_argument("--root", type=Path, default=None, help="course repository (default: found from the working directory)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("stamp", help="stamp Colab badges and the repository into notebooks and README")
-    release = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
-    release.add_argument("assignments", nargs="*", help="assignment names (default: all under source/)")
-    for name, text in (("run-tutorial", "execute the released tutorial"), ("demo", "the main job: stamp, release, run the tutorial")):
+    p = sub.add_parser("release", help="regenerate release/ from source/ with nbgrader")
+    p.add_argument("assignments", nargs="*", help="assignment names (default: all under source/)")
+    p = sub.add_parser("add-students", help="add or update the students of a CSV roster (columns id, first_name, last_name, email)")
+    p.add_argument("roster", type=Path)
+    p = sub.add_parser("collect", help="unpack an LMS zip of notebooks into submitted/<student>/<assignment>/")
+    p.add_argument("assignment")
+    p.add_argument("archive", type=Path)
+    p.add_argument("--pattern", default=grading.LMS_FILE_PATTERN, help="regex on file names with groups student_id and file")
+    for name, text in (("autograde", "autograde submissions"), ("feedback", "write feedback HTML (no hidden tests)"),
+                       ("export", "write grades/<assignment>.csv and print the grade table"),
+                       ("grade", "autograde, feedback and export")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--fast", action="store_true", help="quick mode (COURSE_FAST=1): fewer epochs and widths")
+        p.add_argument("assignment")
+        p.add_argument("students", nargs="*", help="student ids (default: every folder in submitted/)")
+    for name, text in (("run-tutorial", "execute the released tutorial"),
+                       ("demo", "the main job: stamp, release, run the tutorial, grade the sample class")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--fast", action="store_true", help="quick tutorial (COURSE_FAST=1): fewer epochs and widths")
     return parser
+
+
+STEPS = {"autograde": ("autograde",), "feedback": ("feedback",), "export": ("export",),
+         "grade": ("autograde", "feedback", "export"), "demo": ("autograde", "feedback", "export")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +142,16 @@ def main(argv: list[str] | None = None) -> int:
             cmd_release(root, getattr(args, "assignments", []))
         if args.command in ("run-tutorial", "demo"):
             cmd_run_tutorial(root, args.fast)
+        if args.command == "add-students":
+            print(f"added or updated {grading.add_students(root, args.roster)} student(s)")
+        if args.command == "collect":
+            report = grading.collect_zip(root, args.assignment, args.archive, args.pattern)
+            print(f"collected {len(report['collected'])} notebook(s) into submitted/")
+            for line in report["skipped"]:
+                print(f"  skipped {line}")
+        if args.command in STEPS:
+            assignment = DEMO_ASSIGNMENT if args.command == "demo" else args.assignment
+            return cmd_grade(root, assignment, getattr(args, "students", []), STEPS[args.command])
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -1,0 +1,242 @@
+"""The grading steps of a term, on nbgrader's Python API: students, collection, autograding,
+feedback, and the per-student, per-task grade table and CSV.
+
+Grades come from nbgrader's gradebook (``gradebook.db`` in the course folder by default, or the
+SQLAlchemy URL in ``nbgrader_config.py``). A task is a group of grade cells named
+``<task>_visible`` / ``<task>_hidden`` (autograded) or a manually graded task cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from nbgrader.api import MissingEntry
+from sqlalchemy.exc import SAWarning
+
+from helpers.release import nbgrader_api
+
+#: File names that LMS downloads give submissions, e.g. Canvas's ``ada_12345_67890_project1.ipynb``
+#: or a ``<student>/<notebook>.ipynb`` folder layout.
+LMS_FILE_PATTERN = r"^(?P<student_id>[A-Za-z0-9.\-]+)_(?:LATE_|late_)?(?:\d+_)*(?P<file>[^/]+\.ipynb)$"
+
+
+def task_name(grade_id: str) -> str:
+    """The task a grade cell belongs to: ``train_hidden`` -> ``train``."""
+    return re.sub(r"_(visible|hidden|task)$", "", grade_id)
+
+
+@dataclass
+class StudentGrades:
+    """One student's grades for one assignment."""
+
+    student: str
+    status: str  # "graded", "not graded", or "failed"
+    reason: str = ""
+    tasks: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (score, max)
+    manual_pending: list[str] = field(default_factory=list)  # tasks awaiting a human grade
+    manual_tasks: set[str] = field(default_factory=set)  # tasks graded by hand
+
+    @property
+    def auto_score(self) -> float:
+        """Points scored in autograded tasks."""
+        return sum(s for t, (s, _) in self.tasks.items() if t not in self.manual_tasks)
+
+    @property
+    def total(self) -> float:
+        """Points scored so far (manual tasks count once a grader has scored them)."""
+        return sum(s for s, _ in self.tasks.values())
+
+    @property
+    def max_total(self) -> float:
+        """Points available."""
+        return sum(m for _, m in self.tasks.values())
+
+
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    """Students with a folder ``submitted/<student>/<assignment>/``."""
+    folder = root / "submitted"
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / assignment).is_dir())
+
+
+def add_students(root: Path, roster: Path) -> int:
+    """Add or update the students of a CSV roster (columns ``id``, optional ``first_name``,
+    ``last_name``, ``email``) in the gradebook; return how many."""
+    with open(roster, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "id" not in rows[0]:
+        raise ValueError(f"{roster}: expected a CSV with a header line naming at least the column 'id'")
+    with nbgrader_api(root).gradebook as gb:
+        for row in rows:
+            details = {k: row[k] for k in ("first_name", "last_name", "email") if row.get(k)}
+            gb.update_or_create_student(row["id"].strip(), **details)
+    return len(rows)
+
+
+def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_FILE_PATTERN) -> dict[str, list[str]]:
+    """Unpack an LMS download of notebooks into ``submitted/<student>/<assignment>/``.
+
+    Each ``.ipynb`` member is matched by ``pattern`` (groups ``student_id`` and ``file``) on its
+    file name, or sits in a ``<student_id>/`` folder. A file name that is not one of the
+    assignment's notebooks is renamed to it when the assignment has exactly one. Returns
+    ``{"collected": [...], "skipped": ["member: reason", ...]}``.
+    """
+    notebooks = sorted(p.name for p in (root / "release" / assignment).glob("*.ipynb"))
+    if not notebooks:
+        raise FileNotFoundError(f"no release/{assignment}/*.ipynb: run `python -m helpers.course release {assignment}` first")
+    regex = re.compile(pattern)
+    report: dict[str, list[str]] = {"collected": [], "skipped": []}
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.namelist():
+            path = PurePosixPath(member)
+            if member.endswith("/") or path.suffix != ".ipynb" or "__MACOSX" in path.parts:
+                continue
+            match = regex.match(path.name)
+            if match:
+                student, name = match["student_id"], match["file"]
+            elif len(path.parts) >= 2:
+                student, name = path.parts[-2], path.name
+            else:
+                report["skipped"].append(f"{member}: cannot tell whose it is (name it <student>_<notebook>.ipynb)")
+                continue
+            if name not in notebooks:
+                if len(notebooks) != 1:
+                    report["skipped"].append(f"{member}: {name} is none of {', '.join(notebooks)}")
+                    continue
+                name = notebooks[0]
+            target = root / "submitted" / student / assignment / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(member) as source, open(target, "wb") as out:
+                shutil.copyfileobj(source, out)
+            report["collected"].append(f"{student}/{assignment}/{name}")
+    return report
+
+
+def autograde(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
+    """Autograde each student's submission with nbgrader; return ``{student: error}`` for
+    those nbgrader could not grade (the others are graded and in the gradebook)."""
+    api = nbgrader_api(root)
+    with api.gradebook as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise RuntimeError(
+                f"the gradebook has no assignment {assignment!r}: run `python -m helpers.course release {assignment}` "
+                "first (it records the assignment's grade cells in the gradebook)"
+            ) from None
+    failures = {}
+    for student in students:
+        with warnings.catch_warnings():
+            # nbgrader 0.9 touches objects of a closed session while it records grades; SQLAlchemy
+            # warns, and the grades are written all the same (the tests read them back).
+            warnings.filterwarnings("ignore", "Object of type .* not in session", SAWarning)
+            result = api.autograde(assignment, student, force=True, create=True)
+        if not result["success"]:
+            failures[student] = _last_error_line(result)
+    return failures
+
+
+def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
+    """Write ``feedback/<student>/<assignment>/*.html`` (hidden tests removed); return failures."""
+    api = nbgrader_api(root)
+    failures = {}
+    for student in students:
+        result = api.generate_feedback(assignment, student, force=True)
+        if not result["success"]:
+            failures[student] = _last_error_line(result)
+    return failures
+
+
+EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Entry)): (.+)$")
+GENERIC = "Please see the the above traceback"
+
+
+def _last_error_line(result: dict) -> str:
+    """The most specific exception nbgrader reported, as ``Name: message``."""
+    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    found = [f"{m[1]}: {m[2]}" for m in map(EXCEPTION_LINE.match, text.splitlines()) if m and GENERIC not in m[2]]
+    return (found or ["nbgrader failed; see its log"])[-1][:300]
+
+
+def collect_grades(root: Path, assignment: str, students: list[str], failures: dict[str, str] | None = None) -> list[StudentGrades]:
+    """Read every student's per-task grades from the gradebook; every student gets a row."""
+    failures = failures or {}
+    rows = []
+    with nbgrader_api(root).gradebook as gb:
+        for student in students:
+            row = StudentGrades(student, "graded")
+            try:
+                submission = gb.find_submission(assignment, student)
+            except MissingEntry:
+                row.status, row.reason = "not graded", failures.get(student, "no autograded submission in the gradebook")
+                rows.append(row)
+                continue
+            if student in failures:
+                row.status, row.reason = "failed", failures[student]
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    task = task_name(grade.name)
+                    score, maximum = row.tasks.get(task, (0.0, 0.0))
+                    row.tasks[task] = (score + (grade.score or 0.0), maximum + grade.max_score)
+                    if grade.cell.type == "TaskCell" or grade.auto_score is None:
+                        row.manual_tasks.add(task)
+                        if grade.needs_manual_grade and task not in row.manual_pending:
+                            row.manual_pending.append(task)
+            rows.append(row)
+    return rows
+
+
+def task_columns(rows: list[StudentGrades]) -> list[tuple[str, float]]:
+    """The tasks of the assignment, in notebook order, with their maximum points."""
+    columns: dict[str, float] = {}
+    for row in rows:
+        for task, (_, maximum) in row.tasks.items():
+            columns.setdefault(task, maximum)
+    return list(columns.items())
+
+
+def write_csv(rows: list[StudentGrades], path: Path) -> Path:
+    """Write the grades: one row per student, a column per task, totals, status and reason."""
+    columns = task_columns(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", *(f"{t} (/{m:g})" for t, m in columns), "autograded", "total", "max", "manual pending", "status", "reason"])
+        for row in rows:
+            writer.writerow([
+                row.student, *(f"{row.tasks[t][0]:g}" if t in row.tasks else "" for t, _ in columns),
+                f"{row.auto_score:g}", f"{row.total:g}", f"{row.max_total:g}",
+                " ".join(row.manual_pending), row.status, row.reason,
+            ])
+    return path
+
+
+def format_table(rows: list[StudentGrades]) -> str:
+    """The grade table as text: a row per student, a column per task."""
+    columns = task_columns(rows)
+    headers = ["student", *(f"{t}/{m:g}" for t, m in columns), "auto", "total", "status"]
+    body = []
+    for row in rows:
+        cells = []
+        for task, _ in columns:
+            if task not in row.tasks:
+                cells.append("-")
+            elif task in row.manual_pending:
+                cells.append("?")
+            else:
+                cells.append(f"{row.tasks[task][0]:g}")
+        status = row.status + (f": {row.reason}" if row.reason else "")
+        if row.manual_pending and row.status == "graded":
+            status += " (manual grading pending)"
+        body.append([row.student, *cells, f"{row.auto_score:g}", f"{row.total:g}/{row.max_total:g}", status])
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *body)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [headers, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
