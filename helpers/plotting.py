@@ -87,8 +87,11 @@ def plot_prediction_surface(
 def plot_loss_curves(
     histories: Mapping[str, History], title: str = "", log_scale: bool = True, ax: Axes | None = None
 ) -> Figure:
-    """Training (solid) and test (dashed) MSE against epoch for one or more runs."""
-    ax = _axes(ax)
+    """Training (solid) and test (dashed) MSE against epoch for one or more runs.
+
+    The legend stands outside the axes, to the right, so that it never hides a curve.
+    """
+    ax = _axes(ax, figsize=(8, 4))
     for i, (name, history) in enumerate(histories.items()):
         epochs = np.arange(1, history.epochs + 1)
         ax.plot(epochs, history.train_loss, color=f"C{i}", label=f"{name}: training")
@@ -98,7 +101,7 @@ def plot_loss_curves(
     if log_scale:
         ax.set_yscale("log")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
     ax.grid(True, which="both", alpha=0.3)
     return ax.figure
 
