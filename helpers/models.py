@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 from torch import nn
 
@@ -25,7 +26,7 @@ def make_mlp(
       (2): Linear(in_features=2, out_features=1, bias=True)
     )
     """
-    widths = [hidden] if isinstance(hidden, int) else list(hidden)
+    widths = [int(hidden)] if isinstance(hidden, Integral) else [int(w) for w in hidden]
     if not widths or any(w < 1 for w in widths):
         raise ValueError(f"hidden widths must be positive integers, got {hidden!r}")
     layers: list[nn.Module] = []
@@ -58,10 +59,3 @@ def reset_parameters(model: nn.Module) -> nn.Module:
             reset()
     return model
 
-
-def hidden_width_for_parameters(n_params: int, n_inputs: int, n_outputs: int = 1) -> int:
-    """The hidden width ``h`` of a one-hidden-layer network with about ``n_params`` parameters.
-
-    Such a network has ``h * (n_inputs + 1) + n_outputs * (h + 1)`` parameters.
-    """
-    return max(1, round((n_params - n_outputs) / (n_inputs + 1 + n_outputs)))
