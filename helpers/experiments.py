@@ -6,7 +6,7 @@ Two families are swept over their number of trained parameters:
   at random and whose output layer is the minimum-norm least-squares fit. Its test error
   peaks sharply where the number of features passes the number of training samples.
 - :func:`trained_width_sweep`: one-hidden-layer networks whose every parameter is trained
-  by gradient descent, as in the rest of the tutorial.
+  by gradient descent, all of them at once with :func:`helpers.sweep.train_sweep`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from helpers.data import Dataset
-from helpers.models import count_parameters, make_mlp
-from helpers.training import train_and_test
+from helpers.sweep import train_sweep
 
 
 @dataclass(frozen=True)
@@ -106,20 +105,16 @@ def trained_width_sweep(
 ) -> SweepResult:
     """Train a one-hidden-layer ReLU network of every width and seed, full batch.
 
-    Each network is initialised with ``torch.manual_seed(seed)`` and trained for ``epochs``
-    full-batch steps with ``optimizer``; the result holds its final training and test MSE.
+    Network ``(width, seed)`` starts from ``torch.manual_seed(seed); make_mlp(d, width)`` and is
+    trained for ``epochs`` full-batch steps with ``optimizer``; all of them are trained together
+    by :func:`helpers.sweep.train_sweep`, exactly as if one after another. The result holds the
+    final training and test MSE of each.
     """
-    dim = data.x_train.shape[1]
-    train = np.zeros((len(widths), len(seeds)))
-    test = np.zeros_like(train)
-    n_params = np.array([count_parameters(make_mlp(dim, w)) for w in widths])
-    cells = [(i, j) for i in range(len(widths)) for j in range(len(seeds))]
-    for i, j in tqdm(cells, desc="width sweep", disable=not progress):
-        torch.manual_seed(seeds[j])
-        model = make_mlp(dim, widths[i])
-        history = train_and_test(model, data, epochs, lr=lr, optimizer=optimizer, progress=False)
-        train[i, j], test[i, j] = history.train_loss[-1], history.test_loss[-1]
+    history = train_sweep(data, widths, seeds, epochs=epochs, lr=lr, optimizer=optimizer,
+                          record_every=epochs, progress=progress)
+    shape = (len(widths), len(seeds))
     return SweepResult(
         f"trained networks ({optimizer}, {epochs} full-batch epochs)",
-        np.asarray(widths), n_params, tuple(seeds), train, test,
+        np.asarray(widths), history.n_params.reshape(shape)[:, 0], tuple(seeds),
+        history.final("train").reshape(shape), history.final("test").reshape(shape),
     )
