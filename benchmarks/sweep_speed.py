@@ -1,0 +1,129 @@
+"""The double-descent width sweep: the naive loop against the batched trainer, and a roofline.
+
+In one process, on the same data (the tutorial's 500 samples of x1^2 + x2^2):
+
+* naive: one ``nn.Module`` per (width, seed), trained one after another by the standard PyTorch
+  loop (zero_grad, forward, MSE, backward, SGD step), full batch;
+* batched: ``helpers.sweep.train_sweep`` on the same sweep, same initial weights, same steps.
+
+It checks that the final training and test losses of every network agree, then prints the
+speed-up (naive time / batched time) and the batched time against a roofline bound for the same
+work: the floating-point operations over the machine's dense matmul rate and the bytes that
+must move over its memory bandwidth, both measured here in the same run. Nothing is asserted
+about time.
+
+    python benchmarks/sweep_speed.py [--epochs 2000] [--seeds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from helpers.data import make_regression_data  # noqa: E402
+from helpers.models import make_mlp  # noqa: E402
+from helpers.sweep import train_sweep  # noqa: E402
+
+WIDTHS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
+
+
+def naive(data, widths, seeds, epochs, lr, momentum):
+    """Final (train, test) MSE of each network, trained one at a time by the standard loop."""
+    finals = []
+    loss_fn = nn.MSELoss()
+    for width in widths:
+        for seed in seeds:
+            torch.manual_seed(seed)
+            model = make_mlp(data.x_train.shape[1], width)
+            optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+            for _ in range(epochs):
+                optimizer.zero_grad()
+                loss_fn(model(data.x_train), data.y_train).backward()
+                optimizer.step()
+            with torch.no_grad():
+                finals.append((loss_fn(model(data.x_train), data.y_train).item(), loss_fn(model(data.x_test), data.y_test).item()))
+    return np.array(finals)
+
+
+def matmul_rate(size: int = 2048, repeats: int = 5) -> float:
+    """Dense float32 matmul rate of this machine, FLOP/s."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    started = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return repeats * 2 * size**3 / (time.perf_counter() - started)
+
+
+def memory_bandwidth(mib: int = 256, repeats: int = 5) -> float:
+    """Main-memory bandwidth of a large copy (bytes read + written per second)."""
+    source = torch.ones(mib * 2**18)
+    target = torch.empty_like(source)
+    target.copy_(source)
+    started = time.perf_counter()
+    for _ in range(repeats):
+        target.copy_(source)
+    return repeats * 2 * source.numel() * 4 / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=2000)
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    data = make_regression_data(seed=0)
+    seeds = tuple(range(args.seeds))
+    lr, momentum = 0.01, 0.9
+    n, dim = data.x_train.shape
+    units = sum(WIDTHS) * len(seeds)
+    print(f"sweep: {len(WIDTHS)} widths {WIDTHS[0]}..{WIDTHS[-1]} x {len(seeds)} seeds = {len(WIDTHS) * len(seeds)} networks, "
+          f"{units} hidden units, {n} samples, {args.epochs} full-batch SGD epochs; torch threads {torch.get_num_threads()}")
+
+    started = time.perf_counter()
+    train_sweep(data, [1], (0,), epochs=1, progress=False)  # compile the kernels
+    compile_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    history = train_sweep(data, WIDTHS, seeds, epochs=args.epochs, lr=lr, momentum=momentum,
+                          record_every=args.epochs, progress=False)
+    batched_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    reference = naive(data, WIDTHS, seeds, args.epochs, lr, momentum)
+    naive_seconds = time.perf_counter() - started
+
+    batched = np.stack([history.final("train"), history.final("test")], axis=1)
+    disagreement = np.abs(batched - reference) / np.abs(reference)
+    print(f"final losses agree: largest relative difference {disagreement.max():.1e} "
+          f"(train {disagreement[:, 0].max():.1e}, test {disagreement[:, 1].max():.1e}) over {len(reference)} networks")
+
+    flop_rate, bandwidth = matmul_rate(), memory_bandwidth()
+    steps = args.epochs
+    # per (hidden unit, sample) pair and step: forward 2d+4 (dot, bias, ReLU, output FMA),
+    # backward 2d+5 (output and input gradients, ReLU mask, weight and bias sums)
+    flops = steps * n * units * (4 * dim + 9)
+    # what must move each step: every parameter read and written with its gradient and
+    # momentum buffer (4 bytes each), plus the data
+    bytes_moved = steps * (6 * 4 * (units * (dim + 2) + len(WIDTHS) * len(seeds)) + 4 * n * (dim + 1))
+    flop_bound, byte_bound = flops / flop_rate, bytes_moved / bandwidth
+    roofline = max(flop_bound, byte_bound)
+    print(f"machine: matmul {flop_rate / 1e9:.0f} GFLOP/s, copy bandwidth {bandwidth / 1e9:.1f} GB/s (measured now)")
+    print(f"work: {flops / 1e9:.0f} GFLOP -> {flop_bound:.2f} s at the matmul rate; "
+          f"{bytes_moved / 1e9:.2f} GB -> {byte_bound:.3f} s at the bandwidth; roofline {roofline:.2f} s "
+          f"({'compute' if flop_bound >= byte_bound else 'memory'} bound)")
+    print(f"naive loop   {naive_seconds:8.2f} s")
+    print(f"batched      {batched_seconds:8.2f} s  (+ {compile_seconds:.1f} s compiling the kernels once per process)")
+    print(f"speed-up     {naive_seconds / batched_seconds:8.1f} x")
+    print(f"batched / roofline {batched_seconds / roofline:.2f}")
+
+
+if __name__ == "__main__":
+    main()
