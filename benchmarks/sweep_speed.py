@@ -107,9 +107,10 @@ def main() -> None:
 
     flop_rate, bandwidth = matmul_rate(), memory_bandwidth()
     steps = args.epochs
-    # per (hidden unit, sample) pair and step: forward 2d+4 (dot, bias, ReLU, output FMA),
-    # backward 2d+5 (output and input gradients, ReLU mask, weight and bias sums)
-    flops = steps * n * units * (4 * dim + 9)
+    # per (hidden unit, sample) pair and step, without recomputation: forward 2d+3 (d FMAs from
+    # the bias, ReLU, output FMA), backward 2d+5 (r*v, ReLU mask, d FMAs for the weight gradient,
+    # the bias-gradient sum, the output-weight FMA)
+    flops = steps * n * units * (4 * dim + 8)
     # what must move each step: every parameter read and written with its gradient and
     # momentum buffer (4 bytes each), plus the data
     bytes_moved = steps * (6 * 4 * (units * (dim + 2) + len(WIDTHS) * len(seeds)) + 4 * n * (dim + 1))
