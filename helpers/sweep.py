@@ -24,14 +24,15 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from helpers.data import Dataset
-from helpers.models import make_mlp
-from helpers.sweep_kernels import ACTIVATIONS, kernels
-from helpers.training import iterate_minibatches
+from helpers.models import count_parameters, make_mlp
+from helpers.sweep_kernels import kernels
+from helpers.training import iterate_minibatches, make_optimizer
 
 #: hidden units per block of work (each block belongs to one network)
 BLOCK = 64
 #: default memory budget of one chunk of networks, in bytes
 DEFAULT_MEMORY_BUDGET = 1 << 30
+# the nn.Module of each activation the kernels implement (helpers.sweep_kernels.ACTIVATIONS)
 _MODULES = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
 
 
@@ -64,12 +65,7 @@ class _Chunk:
         params = [self.w, self.b, self.v, self.c]
         for p in params:
             p.grad = torch.zeros_like(p)
-        if optimizer == "sgd":
-            self.optimizer: torch.optim.Optimizer = torch.optim.SGD(params, lr=lr, momentum=momentum)
-        elif optimizer == "adam":
-            self.optimizer = torch.optim.Adam(params, lr=lr)
-        else:
-            raise ValueError(f"unknown optimizer {optimizer!r}: use 'sgd' or 'adam'")
+        self.optimizer = make_optimizer(params, optimizer, lr, momentum)
         starts, nets, net_starts = [0], [], [0]
         offset = 0
         for k, layer in enumerate(first):
@@ -167,7 +163,7 @@ def train_sweep(
     ``record_every`` epochs and after the last. ``memory_budget`` (bytes) bounds one chunk of
     networks trained together; larger sweeps are trained chunk by chunk, with identical results.
     """
-    if activation not in ACTIVATIONS or activation not in _MODULES:
+    if activation not in _MODULES:
         raise ValueError(f"unknown activation {activation!r}: use one of {', '.join(_MODULES)}")
     if epochs < 1 or record_every < 1:
         raise ValueError(f"epochs and record_every must be positive, got {epochs} and {record_every}")
@@ -193,7 +189,7 @@ def train_sweep(
             width, seed = nets[k]
             torch.manual_seed(seed)
             modules.append(make_mlp(dim, width, activation=_MODULES[activation]))
-            n_params[k] = sum(p.numel() for p in modules[-1].parameters())
+            n_params[k] = count_parameters(modules[-1])
         chunk = _Chunk(modules, activation, optimizer, lr, momentum)
         generator = torch.Generator().manual_seed(data_seed)
         row = 0

@@ -7,7 +7,7 @@ squared error on the whole training set and on the test set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -72,13 +72,14 @@ def iterate_minibatches(
 
 
 def make_optimizer(
-    model: nn.Module, name: str = "sgd", lr: float = 0.01, momentum: float = 0.9
+    params: Iterable[torch.Tensor], name: str = "sgd", lr: float = 0.01, momentum: float = 0.9
 ) -> torch.optim.Optimizer:
-    """Build ``torch.optim.SGD`` (with momentum) or ``torch.optim.Adam`` for ``model``."""
+    """Build ``torch.optim.SGD`` (with momentum) or ``torch.optim.Adam`` over ``params``
+    (e.g. ``model.parameters()``)."""
     if name == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        return torch.optim.SGD(params, lr=lr, momentum=momentum)
     if name == "adam":
-        return torch.optim.Adam(model.parameters(), lr=lr)
+        return torch.optim.Adam(params, lr=lr)
     raise ValueError(f"unknown optimizer {name!r}: use 'sgd' or 'adam'")
 
 
@@ -102,7 +103,7 @@ def train_and_test(
     tqdm bar with the latest losses.
     """
     loss_fn = nn.MSELoss()
-    opt = make_optimizer(model, optimizer, lr, momentum)
+    opt = make_optimizer(model.parameters(), optimizer, lr, momentum)
     generator = torch.Generator().manual_seed(seed)
     history = History()
     bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)

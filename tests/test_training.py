@@ -58,11 +58,11 @@ def test_shuffled_minibatches_are_a_seeded_permutation():
 
 def test_make_optimizer():
     model = nn.Linear(2, 1)
-    sgd = make_optimizer(model, "sgd", lr=0.1, momentum=0.5)
+    sgd = make_optimizer(model.parameters(), "sgd", lr=0.1, momentum=0.5)
     assert isinstance(sgd, torch.optim.SGD) and sgd.defaults["momentum"] == 0.5 and sgd.defaults["lr"] == 0.1
-    assert isinstance(make_optimizer(model, "adam", lr=0.01), torch.optim.Adam)
+    assert isinstance(make_optimizer(model.parameters(), "adam", lr=0.01), torch.optim.Adam)
     with pytest.raises(ValueError, match="unknown optimizer"):
-        make_optimizer(model, "lbfgs")
+        make_optimizer(model.parameters(), "lbfgs")
 
 
 def test_training_lowers_both_losses(data):
