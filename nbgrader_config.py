@@ -19,12 +19,36 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # sends what it would print to stderr to stdout: nbgrader scores a test cell 0 when it writes to
 # stderr, and a warning from torch or numpy, or a progress bar, must not zero a correct answer.
 # Errors still fail a test: they are error outputs, not stderr text.
+# The last line records the kernel's state before any student code runs, so that it can be put back
+# before every test cell (helpers/integrity.py).
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.exec_lines=import sys; sys.stderr = sys.stdout",
     "--IPKernelApp.exec_lines=from helpers import seed_everything; seed_everything(0)",
+    "--IPKernelApp.exec_lines=__import__('helpers.integrity').integrity.install()",
 ]
-c.Execute.timeout = 300  # seconds per cell
+
+# Grading a class (`python -m helpers.course autograde`): nbgrader's Execute step is replaced by
+# helpers.guarded_execute.GuardedExecute, which runs each kernel in a jail (Linux namespaces where
+# the system allows, else a plain process in a scratch folder), enforces the limits below, and
+# restores the kernel's integrity before every test cell. A deleted test cell is put back.
+c.Autograde.autograde_preprocessors = [
+    "helpers.guarded_execute.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.OverwriteCells.add_missing_cells = True
+# Limits. A cell past its time is interrupted (its test fails, grading goes on); a submission past
+# its time or memory is stopped, its unrun cells score 0, and its row says why.
+c.Execute.timeout = 120  # seconds per cell; the reference solution's longest cell takes about 3
+c.GuardedExecute.submission_timeout = 600  # seconds for the whole notebook; the reference takes about 6
+c.GuardedExecute.memory_limit_mb = 2048  # the kernel and what it starts; the reference uses about 500
+c.GuardedExecute.output_limit_kb = 1024  # output kept per cell
+c.GuardedExecute.isolation = "auto"  # or "namespaces" (refuse to grade without a jail) or "scratch"
 
 # Feedback: hidden tests are graded but never shown to students, not even in a traceback, and
 # the marking schemes of manually graded tasks stay with the instructors.

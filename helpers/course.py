@@ -7,7 +7,8 @@ Commands, in the order of a term:
 - ``release [ASSIGNMENT ...]``: regenerate ``release/`` from ``source/`` with nbgrader;
 - ``add-students ROSTER.csv``: add the students of a roster to the gradebook;
 - ``collect ASSIGNMENT ARCHIVE.zip``: unpack an LMS download into ``submitted/``;
-- ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``);
+- ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``) in
+  parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask);
 - ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
 - ``export ASSIGNMENT``: write ``grades/<assignment>.csv`` and print the grade table;
 - ``grade ASSIGNMENT``: autograde, feedback and export in one go;
@@ -18,6 +19,7 @@ Commands, in the order of a term:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +27,8 @@ from pathlib import Path
 from nbclient.exceptions import CellExecutionError
 
 from helpers import grading
+from helpers.class_grading import NOT_GRADED, grade_class
+from helpers.sandbox import ISOLATION_MODES
 from helpers.colab import stamp_all
 from helpers.config import find_course_root, load_config
 from helpers.execute import error_outputs, execute_notebook
@@ -72,22 +76,29 @@ def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
     return students
 
 
-def cmd_grade(root: Path, assignment: str, students: list[str], steps: tuple[str, ...]) -> int:
-    """Autograde, write feedback and/or export; print the grade table; return the exit status."""
+def cmd_grade(root: Path, assignment: str, students: list[str], steps: tuple[str, ...], workers: int | None = None,
+              scheduler: str | None = None, isolation: str | None = None) -> int:
+    """Autograde, write feedback and/or export; print the grade table; return the exit status:
+    the number of submissions that need attention (at most 100)."""
     students = _students(root, assignment, students)
-    failures: dict[str, str] = {}
     if "autograde" in steps:
         started = time.perf_counter()
-        failures = grading.autograde(root, assignment, students)
+        where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
+        print(f"autograding {len(students)} submission(s) of {assignment} {where}")
+        outcomes = grade_class(root, assignment, students, workers=workers, scheduler=scheduler, isolation=isolation,
+                               progress=sys.stderr.isatty())
         seconds = time.perf_counter() - started
-        print(f"autograded {len(students) - len(failures)} of {len(students)} submission(s) of {assignment} "
-              f"in {seconds:.0f} s ({seconds / len(students):.1f} s each)")
+        graded = sum(o.status not in NOT_GRADED for o in outcomes)
+        print(f"autograded {graded} of {len(students)} submission(s) in {seconds:.0f} s "
+              f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute)")
     if "feedback" in steps:
-        feedback_failures = grading.generate_feedback(root, assignment, [s for s in students if s not in failures])
-        print(f"feedback: feedback/<student>/{assignment}/ for {len(students) - len(failures) - len(feedback_failures)} student(s)")
+        gradable = [row.student for row in grading.collect_grades(root, assignment, students)
+                    if row.status not in NOT_GRADED and (root / "autograded" / row.student / assignment).is_dir()]
+        feedback_failures = grading.generate_feedback(root, assignment, gradable)
+        print(f"feedback: feedback/<student>/{assignment}/ for {len(gradable) - len(feedback_failures)} student(s)")
         for student, reason in feedback_failures.items():
             print(f"  no feedback for {student}: {reason}")
-    rows = grading.collect_grades(root, assignment, students, failures)
+    rows = grading.collect_grades(root, assignment, students)
     if "export" in steps:
         path = grading.write_csv(rows, root / "grades" / f"{assignment}.csv")
         print(f"grades: {path.relative_to(root)}")
@@ -95,8 +106,8 @@ def cmd_grade(root: Path, assignment: str, students: list[str], steps: tuple[str
     print(grading.format_table(rows))
     attention = [row.student for row in rows if row.status != "graded"]
     if attention:
-        print(f"\n{len(attention)} submission(s) need attention: {', '.join(attention)}")
-    return 1 if attention else 0
+        print(f"\n{len(attention)} submission(s) need attention (see their status): {', '.join(attention)}")
+    return min(len(attention), 100)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,11 +131,22 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("assignment")
         p.add_argument("students", nargs="*", help="student ids (default: every folder in submitted/)")
+        if name in ("autograde", "grade"):
+            add_grading_options(p)
     for name, text in (("run-tutorial", "execute the released tutorial"),
                        ("demo", "the main job: stamp, release, run the tutorial, grade the sample class")):
         p = sub.add_parser(name, help=text)
         p.add_argument("--fast", action="store_true", help="quick tutorial (COURSE_FAST=1): fewer epochs and widths")
+    add_grading_options(p)
     return parser
+
+
+def add_grading_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the grading step."""
+    parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", default=None, help="grade on the Dask cluster at this address (tcp://host:8786)")
+    parser.add_argument("--isolation", choices=ISOLATION_MODES, default=None,
+                        help="override GuardedExecute.isolation of nbgrader_config.py")
 
 
 STEPS = {"autograde": ("autograde",), "feedback": ("feedback",), "export": ("export",),
@@ -151,7 +173,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  skipped {line}")
         if args.command in STEPS:
             assignment = DEMO_ASSIGNMENT if args.command == "demo" else args.assignment
-            return cmd_grade(root, assignment, getattr(args, "students", []), STEPS[args.command])
+            if args.command != "demo" and "autograde" not in STEPS[args.command]:
+                return cmd_grade(root, assignment, args.students, STEPS[args.command])
+            if args.workers is not None and args.workers < 1:
+                raise ValueError(f"--workers must be 1 or more, not {args.workers}")
+            return cmd_grade(root, assignment, getattr(args, "students", []), STEPS[args.command], args.workers,
+                             args.scheduler, args.isolation)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -11,15 +11,14 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from nbgrader.api import MissingEntry
-from sqlalchemy.exc import SAWarning
 
-from helpers.release import nbgrader_api
+from helpers.class_grading import load_statuses
+from helpers.release import last_error_line, nbgrader_api
 
 #: File names that LMS downloads give submissions, e.g. Canvas's ``ada_12345_67890_project1.ipynb``
 #: or a ``<student>/<notebook>.ipynb`` folder layout.
@@ -36,8 +35,9 @@ class StudentGrades:
     """One student's grades for one assignment."""
 
     student: str
-    status: str  # "graded", "not graded", or "failed"
+    status: str  # "graded", "not graded", or a status of helpers.intake ("timed out", ...)
     reason: str = ""
+    flags: list[str] = field(default_factory=list)  # review flags (helpers.review); never a score
     tasks: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (score, max)
     manual_pending: list[str] = field(default_factory=list)  # tasks awaiting a human grade
     manual_tasks: set[str] = field(default_factory=set)  # tasks graded by hand
@@ -119,30 +119,6 @@ def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_F
     return report
 
 
-def autograde(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
-    """Autograde each student's submission with nbgrader; return ``{student: error}`` for
-    those nbgrader could not grade (the others are graded and in the gradebook)."""
-    api = nbgrader_api(root)
-    with api.gradebook as gb:
-        try:
-            gb.find_assignment(assignment)
-        except MissingEntry:
-            raise RuntimeError(
-                f"the gradebook has no assignment {assignment!r}: run `python -m helpers.course release {assignment}` "
-                "first (it records the assignment's grade cells in the gradebook)"
-            ) from None
-    failures = {}
-    for student in students:
-        with warnings.catch_warnings():
-            # nbgrader 0.9 touches objects of a closed session while it records grades; SQLAlchemy
-            # warns, and the grades are written all the same (the tests read them back).
-            warnings.filterwarnings("ignore", "Object of type .* not in session", SAWarning)
-            result = api.autograde(assignment, student, force=True, create=True)
-        if not result["success"]:
-            failures[student] = _last_error_line(result)
-    return failures
-
-
 def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
     """Write ``feedback/<student>/<assignment>/*.html`` (hidden tests removed); return failures."""
     api = nbgrader_api(root)
@@ -150,42 +126,32 @@ def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[
     for student in students:
         result = api.generate_feedback(assignment, student, force=True)
         if not result["success"]:
-            failures[student] = _last_error_line(result)
+            failures[student] = last_error_line(result)
     return failures
 
 
-EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Entry)): (.+)$")
-GENERIC = "Please see the the above traceback"
-
-
-def _last_error_line(result: dict) -> str:
-    """The most specific exception nbgrader reported, as ``Name: message``."""
-    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
-    found = [f"{m[1]}: {m[2]}" for m in map(EXCEPTION_LINE.match, text.splitlines()) if m and GENERIC not in m[2]]
-    return (found or ["nbgrader failed; see its log"])[-1][:300]
-
-
-def collect_grades(root: Path, assignment: str, students: list[str], failures: dict[str, str] | None = None) -> list[StudentGrades]:
-    """Read every student's per-task grades from the gradebook; every student gets a row."""
-    failures = failures or {}
+def collect_grades(root: Path, assignment: str, students: list[str]) -> list[StudentGrades]:
+    """Read every student's per-task grades from the gradebook, with the status, reason and review
+    flags that grading recorded; every student gets a row."""
+    recorded = load_statuses(root, assignment)
     rows = []
     with nbgrader_api(root).gradebook as gb:
         for student in students:
             row = StudentGrades(student, "graded")
+            if student in recorded:
+                row.status, row.reason, row.flags = recorded[student].status, recorded[student].reason, recorded[student].flags
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
-                row.status, row.reason = "not graded", failures.get(student, "no autograded submission in the gradebook")
+                row.status, row.reason = "not graded", "no autograded submission in the gradebook: run autograde"
                 rows.append(row)
                 continue
-            if student in failures:
-                row.status, row.reason = "failed", failures[student]
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     task = task_name(grade.name)
                     score, maximum = row.tasks.get(task, (0.0, 0.0))
                     row.tasks[task] = (score + (grade.score or 0.0), maximum + grade.max_score)
-                    if grade.cell.type == "TaskCell" or grade.auto_score is None:
+                    if grade.cell.type == "TaskCell" or grade.cell.cell_type == "markdown" or grade.auto_score is None:
                         row.manual_tasks.add(task)
                         if grade.needs_manual_grade and task not in row.manual_pending:
                             row.manual_pending.append(task)
@@ -208,12 +174,12 @@ def write_csv(rows: list[StudentGrades], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", *(f"{t} (/{m:g})" for t, m in columns), "autograded", "total", "max", "manual pending", "status", "reason"])
+        writer.writerow(["student", *(f"{t} (/{m:g})" for t, m in columns), "autograded", "total", "max", "manual pending", "status", "reason", "review flags"])
         for row in rows:
             writer.writerow([
                 row.student, *(f"{row.tasks[t][0]:g}" if t in row.tasks else "" for t, _ in columns),
                 f"{row.auto_score:g}", f"{row.total:g}", f"{row.max_total:g}",
-                " ".join(row.manual_pending), row.status, row.reason,
+                " ".join(row.manual_pending), row.status, row.reason, "; ".join(row.flags),
             ])
     return path
 
@@ -239,4 +205,8 @@ def format_table(rows: list[StudentGrades]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *body)]
     lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [headers, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    flagged = [row for row in rows if row.flags]
+    if flagged:
+        lines += ["", "review flags (advice for a human reader; they change no score):"]
+        lines += [f"  {row.student}: {'; '.join(row.flags)}" for row in flagged]
     return "\n".join(lines)

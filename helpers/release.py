@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -48,3 +49,14 @@ def generate_release(root: Path, assignment: str) -> Path:
     if not result["success"]:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}")
     return root / "release" / assignment
+
+
+EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Entry)): (.+)$")
+GENERIC = "Please see the the above traceback"
+
+
+def last_error_line(result: dict) -> str:
+    """The most specific exception in an nbgrader API result, as ``Name: message``."""
+    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    found = [f"{m[1]}: {m[2]}" for m in map(EXCEPTION_LINE.match, text.splitlines()) if m and GENERIC not in m[2]]
+    return (found or ["nbgrader failed; see its log"])[-1][:300]
