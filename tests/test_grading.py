@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ROOT, copy_course
 from helpers import grading
+from helpers.class_grading import grade_class
 from helpers.course import main
 from helpers.execute import error_outputs
 from helpers.release import generate_release, nbgrader_api
@@ -123,7 +124,7 @@ def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(grad
     config.write_text(config.read_text().replace('"--IPKernelApp.exec_lines=import sys; sys.stderr = sys.stdout",', ""))
     shutil.copytree(ROOT / "submitted" / "gus", course / "submitted" / "gus")
     generate_release(course, ASSIGNMENT)
-    assert grading.autograde(course, ASSIGNMENT, ["gus"]) == {}
+    assert grade_class(course, ASSIGNMENT, ["gus"], workers=1, progress=False)[0].status == "graded"
     (row,) = grading.collect_grades(course, ASSIGNMENT, ["gus"])
     assert row.tasks["target_function"][0] == 0
     assert row.auto_score < AUTOGRADED_POINTS
@@ -131,7 +132,7 @@ def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(grad
 
 def test_grading_again_gives_the_same_scores(graded):
     course, rows = graded
-    assert grading.autograde(course, ASSIGNMENT, ["fay"]) == {}
+    assert grade_class(course, ASSIGNMENT, ["fay"], workers=1, progress=False)[0].status == "graded"
     (again,) = grading.collect_grades(course, ASSIGNMENT, ["fay"])
     assert again.tasks == rows["fay"].tasks
 
@@ -181,10 +182,12 @@ def test_a_submission_nbgrader_cannot_grade_keeps_its_row(graded, tmp_path):
     broken = course / "submitted" / "zed" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text("{ this is not a notebook")
-    failures = grading.autograde(course, ASSIGNMENT, ["zed"])
-    assert "zed" in failures and failures["zed"]
-    (row,) = grading.collect_grades(course, ASSIGNMENT, ["zed"], failures)
-    assert row.status in ("failed", "not graded") and row.reason == failures["zed"]
+    (outcome,) = grade_class(course, ASSIGNMENT, ["zed"], progress=False)
+    (row,) = grading.collect_grades(course, ASSIGNMENT, ["zed"])
+    assert (row.status, row.reason) == (outcome.status, outcome.reason) == (
+        "not a notebook", "project1.ipynb is broken JSON (Expecting property name enclosed in double quotes at line 1, "
+        "column 3): the file was cut or edited by hand; submit a copy saved from Jupyter")
+    assert row.auto_score == 0 and row.max_total == 100
 
 
 def test_grading_without_a_release_says_what_to_do(tmp_path, capsys):
