@@ -1,0 +1,129 @@
+"""Grading a generated class: plain sequential `nbgrader autograde` against the course's grading
+command with 1 and with N workers, in one run.
+
+The class is COPIES copies of the seven sample submissions (default 6: 42 submissions), each copy
+a student of its own. Each mode grades the whole class in a fresh copy of the course:
+
+* plain: nbgrader's own autograde, one submission after another, its own Execute step (no jail,
+  no limits, no integrity check), as an instructor runs it without this course's command;
+* workers=1 and workers=N: `helpers.class_grading.grade_class` (checks, review flags, jailed and
+  watched kernels, integrity restore before each test cell, one gradebook writer).
+
+It also executes each sample notebook once with nbclient, as grading configures the kernel, to get
+what running the student's code itself costs. It prints, for each mode, the wall time, submissions
+per minute, the ratio to plain, and the overhead per submission beyond executing the notebook
+(wall time x workers / submissions - mean execution time). It asserts nothing about time.
+
+    python benchmarks/class_grading.py [--copies 6] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from traitlets.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from helpers.class_grading import grade_class, quiet_sqlalchemy  # noqa: E402
+from helpers.release import generate_release, nbgrader_api  # noqa: E402
+
+ASSIGNMENT = "project1"
+SAMPLE = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / ASSIGNMENT).is_dir())
+PLAIN_PREPROCESSORS = ["nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+                       "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
+                       "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
+                       "nbgrader.preprocessors.CheckCellMetadata"]
+
+
+def make_course(folder: Path, copies: int) -> list[str]:
+    """A course copy with the generated class; return the students."""
+    for name in ("nbgrader_config.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, folder / name)
+    for name in ("source", "release"):
+        shutil.copytree(ROOT / name, folder / name)
+    students = []
+    for copy in range(copies):
+        for sample in SAMPLE:
+            student = f"{sample}{copy:02d}"
+            shutil.copytree(ROOT / "submitted" / sample, folder / "submitted" / student)
+            students.append(student)
+    generate_release(folder, ASSIGNMENT)
+    return students
+
+
+def time_plain(course: Path, students: list[str]) -> float:
+    plain = Config()
+    plain.Autograde.autograde_preprocessors = PLAIN_PREPROCESSORS
+    api = nbgrader_api(course, plain)
+    started = time.perf_counter()
+    with quiet_sqlalchemy():
+        for student in students:
+            if not api.autograde(ASSIGNMENT, student, force=True, create=True)["success"]:
+                raise RuntimeError(f"plain nbgrader could not grade {student}")
+    return time.perf_counter() - started
+
+
+def time_command(course: Path, students: list[str], workers: int) -> float:
+    started = time.perf_counter()
+    outcomes = grade_class(course, ASSIGNMENT, students, workers=workers, progress=False)
+    seconds = time.perf_counter() - started
+    bad = [o for o in outcomes if o.status != "graded"]
+    if bad:
+        raise RuntimeError(f"{len(bad)} submission(s) not graded, e.g. {bad[0]}")
+    return seconds
+
+
+def mean_execution(course: Path) -> float:
+    """Mean seconds to run one sample notebook top to bottom in a fresh kernel."""
+    extra = list(nbgrader_api(course).config.Execute.extra_arguments)
+    times = []
+    for sample in SAMPLE:
+        path = ROOT / "submitted" / sample / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            NotebookClient(nb, kernel_name="python3", extra_arguments=extra, allow_errors=True, timeout=600,
+                           resources={"metadata": {"path": folder}}).execute()
+            times.append(time.perf_counter() - started)
+    return statistics.mean(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=6, help="copies of the 7 sample submissions (default 6)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers of the parallel run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        runs: dict[str, float] = {}
+        for mode in ("plain", "workers=1", f"workers={args.workers}"):
+            course = Path(scratch) / mode
+            course.mkdir()
+            students = make_course(course, args.copies)
+            if mode == "plain":
+                execute = mean_execution(course)
+                runs[mode] = time_plain(course, students)
+            else:
+                runs[mode] = time_command(course, students, int(mode.split("=")[1]))
+            print(f"  {mode}: {runs[mode]:.1f} s", flush=True)
+    n = len(students)
+    print(f"\n{n} submissions ({args.copies} copies of {len(SAMPLE)}); executing one notebook: {execute:.2f} s on average")
+    print(f"{'mode':12s} {'wall s':>8s} {'per minute':>11s} {'vs plain':>9s} {'overhead s/submission':>22s}")
+    for mode, seconds in runs.items():
+        workers = 1 if mode in ("plain", "workers=1") else args.workers
+        overhead = seconds * workers / n - execute
+        print(f"{mode:12s} {seconds:8.1f} {60 * n / seconds:11.1f} {runs['plain'] / seconds:8.2f}x {overhead:22.2f}")
+
+
+if __name__ == "__main__":
+    main()
