@@ -201,7 +201,7 @@ def test_a_dask_cluster_over_tcp_gives_the_same_grades(hostile):
     assert scores(course, students) == {s: graded[s] for s in students}
 
 
-def test_isolation_refuses_clearly_when_it_cannot_be_had(course_copy, monkeypatch):
+def test_isolation_refuses_clearly_when_it_cannot_be_had(monkeypatch):
     from helpers import sandbox
 
     monkeypatch.setattr(sandbox, "namespaces_available", lambda: (False, "the `unshare` command is not installed"))
