@@ -4,9 +4,15 @@ The course root is this folder: source/ holds the instructor notebooks, release/
 versions generated from them, submitted/ and autograded/ the class's work.
 """
 
+import os
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "neural-networks"
+# nbgrader's exchange (release and collect inside one JupyterHub) lives in the course folder, not in
+# a system folder that only root may create: submissions arrive through `course collect` from an LMS.
+c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
 # The gradebook: SQLite in the course folder by default; any SQLAlchemy URL works, e.g.
 # "postgresql://user:password@host/gradebook".
 # c.CourseDirectory.db_url = "sqlite:///gradebook.db"
@@ -20,20 +26,20 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # stderr, and a warning from torch or numpy, or a progress bar, must not zero a correct answer.
 # Errors still fail a test: they are error outputs, not stderr text.
 # The last line records the kernel's state before any student code runs, so that it can be put back
-# before every test cell (helpers/integrity.py).
+# before every test cell (grader/kernel/integrity.py).
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.exec_lines=import sys; sys.stderr = sys.stdout",
     "--IPKernelApp.exec_lines=from helpers import seed_everything; seed_everything(0)",
-    "--IPKernelApp.exec_lines=__import__('helpers.integrity').integrity.install()",
+    "--IPKernelApp.exec_lines=__import__('grader.kernel.integrity', fromlist=['install']).install()",
 ]
 
-# Grading a class (`python -m helpers.course autograde`): nbgrader's Execute step is replaced by
-# helpers.guarded_execute.GuardedExecute, which runs each kernel in a jail (Linux namespaces where
+# Grading a class (`course autograde`): nbgrader's Execute step is replaced by
+# grader.kernel.guarded_execute.GuardedExecute, which runs each kernel in a jail (Linux namespaces where
 # the system allows, else a plain process in a scratch folder), enforces the limits below, and
 # restores the kernel's integrity before every test cell. A deleted test cell is put back.
 c.Autograde.autograde_preprocessors = [
-    "helpers.guarded_execute.GuardedExecute",
+    "grader.kernel.guarded_execute.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -56,5 +62,5 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearMarkScheme",
-    "helpers.feedback.HideHiddenTests",
+    "grader.feedback.HideHiddenTests",
 ]

@@ -6,7 +6,7 @@ a student of its own. Each mode grades the whole class in a fresh copy of the co
 
 * plain: nbgrader's own autograde, one submission after another, its own Execute step (no jail,
   no limits, no integrity check), as an instructor runs it without this course's command;
-* workers=1 and workers=N: `helpers.class_grading.grade_class` (checks, review flags, jailed and
+* workers=1 and workers=N: `grader.autograde.coordinator.grade_class` (checks, review flags, jailed and
   watched kernels, integrity restore before each test cell, one gradebook writer).
 
 It also executes each sample notebook once with nbclient, as grading configures the kernel, to get
@@ -35,23 +35,18 @@ from traitlets.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from helpers.class_grading import grade_class, quiet_sqlalchemy  # noqa: E402
-from helpers.release import generate_release, nbgrader_api  # noqa: E402
+from grader.autograde.coordinator import grade_class  # noqa: E402
+from grader.config import copy_course  # noqa: E402
+from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors, quiet_sqlalchemy  # noqa: E402
+from grader.release import generate_release  # noqa: E402
 
 ASSIGNMENT = "project1"
 SAMPLE = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / ASSIGNMENT).is_dir())
-PLAIN_PREPROCESSORS = ["nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
-                       "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-                       "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-                       "nbgrader.preprocessors.CheckCellMetadata"]
 
 
 def make_course(folder: Path, copies: int) -> list[str]:
     """A course copy with the generated class; return the students."""
-    for name in ("nbgrader_config.py", "pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, folder / name)
-    for name in ("source", "release"):
-        shutil.copytree(ROOT / name, folder / name)
+    copy_course(ROOT, folder)
     students = []
     for copy in range(copies):
         for sample in SAMPLE:
@@ -64,7 +59,7 @@ def make_course(folder: Path, copies: int) -> list[str]:
 
 def time_plain(course: Path, students: list[str]) -> float:
     plain = Config()
-    plain.Autograde.autograde_preprocessors = PLAIN_PREPROCESSORS
+    plain.Autograde.autograde_preprocessors = plain_autograde_preprocessors(course)
     api = nbgrader_api(course, plain)
     started = time.perf_counter()
     with quiet_sqlalchemy():

@@ -1,15 +1,13 @@
-"""Shared code for the neural-network course notebooks.
+"""What the course notebooks import; nothing here grades (that is the instructor's ``grader``).
 
-The notebooks import from here instead of copying code between each other:
-
-- :mod:`helpers.environment` - seeding and the ``COURSE_FAST`` switch,
+- :mod:`helpers.environment` - seeding, the ``COURSE_FAST`` switch and the course's environment variables,
 - :mod:`helpers.data` - seeded samplers for the course's target functions,
 - :mod:`helpers.models` - network builders, parameter counts and resets,
 - :mod:`helpers.training` - train/evaluate loops that return loss histories,
 - :mod:`helpers.plotting` - data, loss-curve and double-descent figures,
 - :mod:`helpers.experiments` - the width sweeps behind double descent,
-- :mod:`helpers.notebook` - small display helpers for notebooks,
-- :mod:`helpers.course` - the instructor's command line (``python -m helpers.course``).
+- :mod:`helpers.sweep` - every network of a width sweep trained at once,
+- :mod:`helpers.notebook` - small display helpers for notebooks.
 """
 
 from helpers.environment import fast_mode, seed_everything

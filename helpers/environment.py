@@ -1,15 +1,27 @@
-"""Reproducibility and run-mode switches shared by every notebook."""
+"""Reproducibility and run-mode switches shared by every notebook, and the course's environment
+variables.
+
+NumPy and torch are imported when :func:`seed_everything` first runs, not with this module, so
+that the grader's jail, which reads the variable names, starts without them.
+"""
 
 from __future__ import annotations
 
 import os
 import random
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import torch
+if TYPE_CHECKING:
+    import torch
 
 #: Environment variable that switches notebooks into their quick mode.
 FAST_ENV_VAR = "COURSE_FAST"
+#: Environment variable naming the folder where :func:`helpers.plotting.save_figure` writes PNG files.
+FIGURE_DIR_ENV_VAR = "COURSE_FIGURE_DIR"
+#: Environment variable naming the folder of the compiled sweep kernels (:mod:`helpers.sweep.kernels`).
+KERNEL_CACHE_ENV_VAR = "COURSE_KERNEL_CACHE"
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -19,6 +31,9 @@ def seed_everything(seed: int) -> torch.Generator:
     generator lets a function draw its own random numbers without depending on how much of
     the global stream other cells have used.
     """
+    import numpy as np
+    import torch
+
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -39,3 +54,18 @@ def fast_mode() -> bool:
     raise ValueError(
         f"{FAST_ENV_VAR}={value!r} is not understood: set it to 1 (fast) or 0 (full run)."
     )
+
+
+def kernel_cache_folder() -> Path:
+    """Where the compiled sweep kernels live: ``COURSE_KERNEL_CACHE``, else ``~/.cache/nn-course/kernels``,
+    else a folder in the temporary directory when the home folder is not writable."""
+    configured = os.environ.get(KERNEL_CACHE_ENV_VAR)
+    for folder in ([Path(configured)] if configured else []) + [Path.home() / ".cache" / "nn-course" / "kernels",
+                                                                 Path(tempfile.gettempdir()) / "nn-course-kernels"]:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            continue
+    raise OSError(f"no writable folder for the sweep kernels: set {KERNEL_CACHE_ENV_VAR} to one")

@@ -112,9 +112,8 @@ def trained_width_sweep(
     """
     history = train_sweep(data, widths, seeds, epochs=epochs, lr=lr, optimizer=optimizer,
                           record_every=epochs, progress=progress)
-    shape = (len(widths), len(seeds))
     return SweepResult(
         f"trained networks ({optimizer}, {epochs} full-batch epochs)",
-        np.asarray(widths), history.n_params.reshape(shape)[:, 0], tuple(seeds),
-        history.final("train").reshape(shape), history.final("test").reshape(shape),
+        np.asarray(widths), history.by_width(history.n_params)[:, 0], tuple(seeds),
+        history.by_width(history.final("train")), history.by_width(history.final("test")),
     )

@@ -18,11 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from helpers.data import Dataset
+from helpers.environment import FIGURE_DIR_ENV_VAR
 from helpers.experiments import SweepResult
 from helpers.training import History
-
-#: Environment variable naming the folder where :func:`save_figure` writes PNG files.
-FIGURE_DIR_ENV_VAR = "COURSE_FIGURE_DIR"
 
 
 def _axes(ax: Axes | None, projection: str | None = None, figsize=(6, 4)) -> Axes:

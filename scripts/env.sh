@@ -1,5 +1,5 @@
 # Sourced by scripts/main.sh and scripts/test.sh: create or reuse the course's virtual
-# environment and install requirements.txt and the helpers package into it (again only when
+# environment and install requirements.txt and the course's packages (helpers, grader) into it (again only when
 # requirements.txt or pyproject.toml changed). Set COURSE_VENV to use another folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,8 +22,8 @@ fi
 wanted="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 marker="$VENV/.course-installed"
 if [ "$(cat "$marker" 2>/dev/null)" != "$wanted" ]; then
-    echo "installing requirements.txt and the helpers package into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" -e "$ROOT"
+    echo "installing requirements.txt and the course's packages into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" -e "$ROOT[instructor,test]"
     echo "$wanted" > "$marker"
 fi
 

@@ -1,0 +1,191 @@
+"""Grade a whole class: submissions checked, graded in parallel in isolated scratch folders, and
+every result written to the course gradebook by this one process.
+
+:func:`grade_class`
+
+1. packs the assignment's grading bundle (:mod:`grader.autograde.bundle`);
+2. checks each submission (:mod:`grader.autograde.intake`) and scans its code for review flags
+   (:mod:`grader.autograde.review`); what cannot be graded gets its row at once;
+3. sends each gradable submission with the bundle to a worker (:mod:`grader.autograde.worker`), a
+   local process (:class:`~concurrent.futures.ProcessPoolExecutor`) or a Dask worker (``scheduler=``);
+4. as each result comes back, writes its grades to the course gradebook in one transaction, its
+   autograded notebook to ``autograded/<student>/<assignment>/`` and its status to
+   ``grades/<assignment>-status.json``, so a crash loses no finished submission.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from tqdm.auto import tqdm
+
+from grader.autograde import statuses
+from grader.autograde.bundle import make_bundle
+from grader.autograde.intake import Intake, check_submission
+from grader.autograde.review import scan_notebook
+from grader.autograde.statuses import Outcome, load_statuses, save_statuses
+from grader.autograde.worker import GradingResult, GradingTask, grade_submission
+from grader.kernel.sandbox import resolve_isolation
+from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
+
+#: Attempts at a submission whose worker process died (not the kernel: the grader itself).
+WORKER_ATTEMPTS = 2
+
+
+def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -> Outcome:
+    """The status and reason of a submission from its check, its grading and its report."""
+    student = result.student if result else ""
+    if result is None:
+        return Outcome(student, intake.status, intake.reason, flags)
+    report = result.report or {}
+    flags = list(flags)
+    if report.get("repaired"):
+        flags.append(f"kernel repaired before tests: {', '.join(report['repaired'][:6])}")
+    if report.get("links_removed"):
+        flags.append(f"links removed from its folder: {', '.join(report['links_removed'][:3])}")
+    if not result.ok:
+        return Outcome(student, statuses.GRADER_ERROR, result.error or "nbgrader could not grade it", flags, result.seconds)
+    if report.get("stopped"):
+        kind, reason = report["stopped"]
+        return Outcome(student, kind, reason + "; cells after it scored 0", flags, result.seconds)
+    if report.get("cell_timeouts"):
+        return Outcome(student, statuses.TIMED_OUT, f"cell {report['cell_timeouts'][0]} ran past the per-cell time limit "
+                                                    "and was interrupted", flags, result.seconds)
+    if report.get("memory_errors"):
+        return Outcome(student, statuses.OUT_OF_MEMORY, f"cell {report['memory_errors'][0]} raised MemoryError "
+                                                        "at the memory limit", flags, result.seconds)
+    if report.get("output_truncated"):
+        flags.append(f"output flood: cells {', '.join(map(str, report['output_truncated'][:5]))} cut")
+    return Outcome(student, intake.status, intake.reason, flags, result.seconds)
+
+
+def record_result(root: Path, assignment: str, result: GradingResult | None, student: str) -> None:
+    """Write one submission's grades to the course gradebook in one transaction; a submission
+    that was not graded gets 0 in every autograded cell (and keeps its manual grades)."""
+    api = nbgrader_api(root)
+    with quiet_sqlalchemy(), Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        gb.update_or_create_student(student)
+        timestamp = result.timestamp if result else None
+        submission = gb.update_or_create_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
+        reported = {(g.notebook, g.name): g for g in (result.grades if result else [])}
+        comments = {(n, c): text for n, c, text in (result.comments if result else [])}
+        for notebook in submission.notebooks:
+            notebook.late_submission_penalty = (result.penalties.get(notebook.name) if result else None) or 0.0
+            for grade in notebook.grades:
+                record = reported.get((notebook.name, grade.name))
+                if record is not None:
+                    grade.auto_score, grade.needs_manual_grade = record.auto_score, record.needs_manual_grade
+                else:  # nothing graded it: 0, as nbgrader gives a missing notebook
+                    grade.auto_score, grade.needs_manual_grade = 0.0, False
+            for comment in notebook.comments:
+                comment.auto_comment = comments.get((notebook.name, comment.name))
+        gb.db.commit()
+    target = root / "autograded" / student / assignment
+    if result is not None and result.files:
+        shutil.rmtree(target, ignore_errors=True)
+        for name, data in result.files.items():
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingResult]:
+    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish."""
+    attempts = {task.student: 0 for task in tasks}
+    pending = list(tasks)
+    while pending:
+        retry = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(grade_submission, task): task for task in pending}
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    attempts[task.student] += 1
+                    if attempts[task.student] < WORKER_ATTEMPTS:
+                        retry.append(task)
+                    else:
+                        yield GradingResult(task.student, False, error="the grading worker process died twice")
+        pending = retry
+
+
+def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingResult]:
+    """Grade ``tasks`` on the Dask cluster at ``scheduler``; yield results as they finish."""
+    from distributed import Client, as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(grade_submission, task, key=f"grade-{task.assignment}-{task.student}-{time.time_ns()}",
+                                 pure=False, retries=WORKER_ATTEMPTS - 1): task for task in tasks}
+        for future in dask_completed(futures):
+            task = futures[future]
+            try:
+                yield future.result()
+            except Exception as error:  # a lost worker, a pickling failure: the row says which
+                yield GradingResult(task.student, False, error=f"Dask: {type(error).__name__}: {error}"[:300])
+
+
+def grade_class(root: Path, assignment: str, students: list[str], workers: int | None = None,
+                scheduler: str | None = None, isolation: str | None = None, progress: bool = True,
+                on_result: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Grade ``students``' submissions of ``assignment``; return an :class:`Outcome` per student,
+    in the order given. See the module's docstring."""
+    api = nbgrader_api(root)
+    with api.gradebook as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise RuntimeError(
+                f"the gradebook has no assignment {assignment!r}: run `course release {assignment}` "
+                "first (it records the assignment's grade cells in the gradebook)"
+            ) from None
+    isolation = isolation or api.config.GuardedExecute.get("isolation", "auto")
+    resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
+    bundle = make_bundle(root, assignment)
+    release = root / "release" / assignment
+    released_sources = {cell.source for path in release.glob("*.ipynb")
+                        for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"}
+    outcomes: dict[str, Outcome] = {}
+    intakes: dict[str, Intake] = {}
+    flags: dict[str, list[str]] = {}
+    tasks = []
+    for student in students:
+        intakes[student] = check_submission(root / "submitted" / student / assignment, release)
+        flags[student] = [flag for nb in intakes[student].notebooks.values() for flag in scan_notebook(nb, released_sources)]
+        if intakes[student].gradable:
+            tasks.append(GradingTask(student, assignment, intakes[student].files, bundle, isolation))
+        else:
+            outcomes[student] = outcome_of(intakes[student], None, flags[student])
+            outcomes[student].student = student
+            record_result(root, assignment, None, student)
+    recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
+    save_statuses(root, assignment, {**recorded, **outcomes})
+    for outcome in outcomes.values():
+        if on_result:
+            on_result(outcome)
+    if tasks:
+        results = _dask_results(tasks, scheduler) if scheduler else _local_results(tasks, workers or os.cpu_count() or 1)
+        bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress, dynamic_ncols=True)
+        for result in results:
+            outcome = outcome_of(intakes[result.student], result, flags[result.student])
+            outcome.student = result.student
+            record_result(root, assignment, result if result.ok else None, result.student)
+            outcomes[result.student] = outcome
+            save_statuses(root, assignment, {**recorded, **outcomes})
+            bar.set_postfix_str(f"{result.student}: {outcome.status}", refresh=False)
+            bar.update()
+            if on_result:
+                on_result(outcome)
+        bar.close()
+    return [outcomes[student] for student in students]
+
+

@@ -1,0 +1,151 @@
+"""Check a submission before it is graded: is there a notebook, can it be read, are the grader's
+cells where the release put them?
+
+Each problem becomes a status and a one-line reason for the grade table. Files that cannot be
+graded (no notebook, an unknown notebook, not a notebook) are not sent to a worker; a notebook
+whose grader cells were changed is graded (nbgrader puts the cells back from the gradebook) and
+marked ``metadata tampered`` so that a human looks at it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grader.autograde.statuses import GRADABLE, GRADED, METADATA_TAMPERED, NOT_A_NOTEBOOK, NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK
+
+#: The nbgrader metadata of a grader cell that a student must not change.
+GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")
+#: Largest file of a submission that is shipped to a worker.
+MAX_FILE_BYTES = 50 << 20
+
+
+@dataclass
+class Intake:
+    """What the check found: ``status`` is ``graded`` when the submission can be graded as it is."""
+
+    status: str = GRADED
+    reason: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)  # what the worker gets, by relative path
+    notebooks: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # metadata changes that nbgrader repairs
+
+    @property
+    def gradable(self) -> bool:
+        """Whether the submission goes to a worker."""
+        return self.status in GRADABLE
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a notebook, or raise ``ValueError`` saying in one line why it is not one."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise ValueError(f"{path.name} is empty ({len(data)} bytes): submit the notebook saved from Jupyter")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}): "
+                         "submit the .ipynb file itself, not an export or an archive") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path.name} is broken JSON ({error.msg} at line {error.lineno}, column {error.colno}): "
+                         "the file was cut or edited by hand; submit a copy saved from Jupyter") from None
+    if not isinstance(raw, dict) or "cells" not in raw:
+        raise ValueError(f"{path.name} is JSON but not a notebook (no 'cells'): submit the .ipynb file")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except Exception as error:  # nbformat raises several kinds for a malformed notebook
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{path.name} is not a valid notebook ({first[:120]})") from None
+    return nb
+
+
+def grader_cells(nb: nbformat.NotebookNode) -> dict[str, list[nbformat.NotebookNode]]:
+    """The cells with nbgrader metadata, by grade id."""
+    cells: dict[str, list] = {}
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id:
+            cells.setdefault(grade_id, []).append(cell)
+    return cells
+
+
+def compare_with_release(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
+    """What a student changed in the grader's cells or the kernel, each as a short phrase."""
+    problems = []
+    submitted = grader_cells(nb)
+    for grade_id, (expected, *_) in grader_cells(release).items():
+        found = submitted.get(grade_id, [])
+        if not found:
+            problems.append(f"cell {grade_id} deleted")
+            continue
+        if len(found) > 1:
+            problems.append(f"cell {grade_id} duplicated ({len(found)} copies)")
+        cell = found[0]
+        if cell.cell_type != expected.cell_type:
+            problems.append(f"cell {grade_id} changed from {expected.cell_type} to {cell.cell_type}")
+        meta, wanted = cell.metadata.get("nbgrader", {}), expected.metadata.get("nbgrader", {})
+        changed = [key for key in GUARDED_KEYS if meta.get(key) != wanted.get(key)]
+        if changed:
+            problems.append(f"cell {grade_id} metadata changed ({', '.join(changed)})")
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    expected_kernel = release.metadata.get("kernelspec", {}).get("name")
+    if kernel != expected_kernel:
+        problems.append(f"kernel {kernel!r} instead of {expected_kernel!r}")
+    return problems
+
+
+def drop_duplicate_grader_cells(nb: nbformat.NotebookNode) -> int:
+    """Remove every later copy of a grader cell (same grade id); return how many were removed."""
+    seen, kept = set(), []
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id and grade_id in seen:
+            continue
+        seen.add(grade_id)
+        kept.append(cell)
+    removed = len(nb.cells) - len(kept)
+    nb.cells = kept
+    return removed
+
+
+def check_submission(folder: Path, release_folder: Path) -> Intake:
+    """Check ``submitted/<student>/<assignment>/`` against ``release/<assignment>/``."""
+    expected = sorted(p.name for p in release_folder.glob("*.ipynb"))
+    intake = Intake()
+    if not folder.is_dir():
+        return Intake(NOTEBOOK_MISSING, f"no folder {folder.name}/ in the student's submission")
+    notebooks = sorted(p.name for p in folder.glob("*.ipynb"))
+    if not notebooks:
+        return Intake(NOTEBOOK_MISSING, f"no .ipynb file in the submission; expected {', '.join(expected)}")
+    known = [name for name in notebooks if name in expected]
+    if not known:
+        return Intake(UNKNOWN_NOTEBOOK, f"found {', '.join(notebooks)}; expected {', '.join(expected)}: "
+                                        "rename the file (or collect it again) and regrade")
+    problems, repaired = [], {}
+    for name in expected:
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{name} missing (scored 0)")
+            continue
+        try:
+            nb = read_notebook(path)
+        except (ValueError, OSError) as error:
+            return Intake(NOT_A_NOTEBOOK, str(error))
+        intake.notebooks[name] = nb
+        problems += compare_with_release(nb, nbformat.read(release_folder / name, as_version=4))
+        if drop_duplicate_grader_cells(nb):  # nbgrader stops at a duplicated grade id
+            repaired[name] = nbformat.writes(nb).encode("utf-8")
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES:
+            intake.files[str(path.relative_to(folder))] = path.read_bytes()
+    intake.files.update(repaired)
+    intake.problems = problems
+    if problems:
+        intake.status, intake.reason = METADATA_TAMPERED, "; ".join(problems) + " (graded with the grader's cells put back)"
+    return intake

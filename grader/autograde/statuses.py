@@ -1,0 +1,63 @@
+"""The statuses of a submission, and where they are kept.
+
+Every submission of a graded class gets one status and a one-line reason, in the grade table, the
+CSV and ``grades/<assignment>-status.json``. This module is the one list of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+GRADED = "graded"
+#: In the gradebook, no autograded submission (grading has not run for this student).
+NOT_GRADED = "not graded"
+NOTEBOOK_MISSING = "notebook missing"
+UNKNOWN_NOTEBOOK = "unknown notebook"
+NOT_A_NOTEBOOK = "not a notebook"
+METADATA_TAMPERED = "metadata tampered"
+TIMED_OUT = "timed out"
+OUT_OF_MEMORY = "out of memory"
+KERNEL_DIED = "kernel died"
+KERNEL_TAMPERED = "kernel tampered"
+GRADER_ERROR = "grader error"
+
+#: Statuses of submissions that nbgrader did not grade (no feedback is written for them).
+UNGRADED = (NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK, NOT_A_NOTEBOOK, GRADER_ERROR, NOT_GRADED)
+#: Statuses with which a submission is sent to a worker.
+GRADABLE = (GRADED, METADATA_TAMPERED)
+
+
+@dataclass
+class Outcome:
+    """A submission's row: status, one-line reason and review flags."""
+
+    student: str
+    status: str
+    reason: str = ""
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def status_path(root: Path, assignment: str) -> Path:
+    """Where the statuses of an assignment's submissions are kept."""
+    return root / "grades" / f"{assignment}-status.json"
+
+
+def load_statuses(root: Path, assignment: str) -> dict[str, Outcome]:
+    """The recorded status of each graded submission (empty when none were recorded)."""
+    path = status_path(root, assignment)
+    if not path.exists():
+        return {}
+    return {student: Outcome(**row) for student, row in json.loads(path.read_text()).items()}
+
+
+def save_statuses(root: Path, assignment: str, outcomes: dict[str, Outcome]) -> None:
+    """Replace the status file of ``assignment`` with ``outcomes``, atomically."""
+    path = status_path(root, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({s: asdict(o) for s, o in sorted(outcomes.items())}, indent=1))
+    os.replace(temporary, path)

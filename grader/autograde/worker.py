@@ -1,0 +1,116 @@
+"""One submission graded by nbgrader's own ``autograde`` in a fresh scratch folder; runs in a worker
+process (local or Dask) and answers for every submission it is given.
+
+The Execute step is the guarded one (:mod:`grader.kernel.guarded_execute`): the student's code runs
+jailed, limited and watched. Everything that travels, both ways, is plain data and bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from traitlets.config import Config
+
+from grader.autograde.bundle import SQLITE, unpack_bundle
+from grader.kernel.sandbox import compiled_kernels, resolve_isolation
+from grader.nbgrader_api import last_error_line, nbgrader_api, quiet_sqlalchemy
+
+
+@dataclass
+class GradingTask:
+    """One submission and what a worker needs to grade it; all bytes, so it travels to any worker."""
+
+    student: str
+    assignment: str
+    files: dict[str, bytes]
+    bundle: bytes
+    isolation: str = "auto"
+
+
+@dataclass
+class GradeRecord:
+    """One graded cell's result, as nbgrader's autograde left it."""
+
+    notebook: str
+    name: str
+    auto_score: float | None
+    needs_manual_grade: bool
+
+
+@dataclass
+class GradingResult:
+    """What a worker sends back: grades, the autograded files and what happened."""
+
+    student: str
+    ok: bool
+    error: str = ""
+    grades: list[GradeRecord] = field(default_factory=list)
+    comments: list[tuple[str, str, str | None]] = field(default_factory=list)  # (notebook, name, auto_comment)
+    penalties: dict[str, float] = field(default_factory=dict)  # notebook -> late penalty
+    timestamp: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)  # autograded/<student>/<assignment>/...
+    report: dict = field(default_factory=dict)  # grader.kernel.guarded_execute's report
+    seconds: float = 0.0
+
+
+def _read_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.is_symlink()}
+
+
+def _read_grades(result: GradingResult, db_url: str, course_id: str, assignment: str) -> None:
+    """Copy what nbgrader recorded for the submission from the scratch gradebook into ``result``."""
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            submission = gb.find_submission(assignment, result.student)
+        except MissingEntry:
+            return
+        result.timestamp = submission.timestamp.isoformat() if submission.timestamp else None
+        for notebook in submission.notebooks:
+            result.penalties[notebook.name] = notebook.late_submission_penalty or 0.0
+            result.grades += [GradeRecord(notebook.name, g.name, g.auto_score, bool(g.needs_manual_grade))
+                              for g in notebook.grades]
+            result.comments += [(notebook.name, c.name, c.auto_comment) for c in notebook.comments]
+
+
+def grade_submission(task: GradingTask) -> GradingResult:
+    """Grade one submission with nbgrader in a fresh scratch folder (runs in a worker process)."""
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix=f"grade-{task.student}-"))
+    try:
+        course = scratch / "course"
+        course.mkdir()
+        unpack_bundle(task.bundle, course)
+        submitted = course / "submitted" / task.student / task.assignment
+        for name, data in task.files.items():
+            path = submitted / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        overrides = Config()
+        overrides.GuardedExecute.report_path = str(scratch / "report.json")
+        overrides.GuardedExecute.scratch_dir = str(scratch)
+        overrides.GuardedExecute.isolation = resolve_isolation(task.isolation)
+        overrides.GuardedExecute.kernel_cache = compiled_kernels() or ""
+        overrides.CourseDirectory.db_url = f"{SQLITE}{course / 'gradebook.db'}"
+        api = nbgrader_api(course, overrides)
+        with quiet_sqlalchemy():
+            outcome = api.autograde(task.assignment, task.student, force=True, create=True)
+        result = GradingResult(task.student, bool(outcome["success"]))
+        if not result.ok:
+            result.error = last_error_line(outcome)
+        report = scratch / "report.json"
+        result.report = json.loads(report.read_text()) if report.exists() else {}
+        _read_grades(result, api.coursedir.db_url, api.coursedir.course_id, task.assignment)
+        result.files = _read_files(course / "autograded" / task.student / task.assignment)
+    except Exception as error:  # the worker must answer for every submission it was given
+        result = GradingResult(task.student, False, error=f"{type(error).__name__}: {error}"[:300])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,234 @@
+"""The instructor's command line: ``course COMMAND`` (or ``python -m grader COMMAND``).
+
+Commands, in the order of a term:
+
+- ``stamp``: write the repository from ``pyproject.toml`` into the notebooks' Colab badges,
+  setup cells and the README's notebook table;
+- ``release [ASSIGNMENT ...]``: regenerate ``release/`` from ``source/`` with nbgrader;
+- ``add-students ROSTER.csv``: add the students of a roster to the gradebook;
+- ``collect ASSIGNMENT ARCHIVE.zip``: unpack an LMS download into ``submitted/``;
+- ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``) in
+  parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask);
+- ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
+- ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
+- ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go;
+- ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
+- ``demo``: the main job: stamp, release, run the tutorial, grade the sample class of project1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from nbclient.exceptions import CellExecutionError
+
+from grader import report, roster
+from grader.autograde.coordinator import grade_class
+from grader.autograde.statuses import GRADED, UNGRADED
+from grader.config import find_course_root, load_config
+from grader.feedback import generate_feedback
+from grader.kernel.sandbox import ISOLATION_MODES
+from grader.release import assignment_names, generate_release
+from grader.run_notebook import error_outputs, execute_notebook
+from grader.stamp import stamp_all
+
+DEMO_ASSIGNMENT = "project1"
+#: The steps of each grading command, in order.
+AUTOGRADE, FEEDBACK, EXPORT = "autograde", "feedback", "export"
+ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)
+
+
+def cmd_stamp(root: Path, args: argparse.Namespace) -> int:
+    """Stamp badges and the repository into the notebooks and the README."""
+    config = load_config(root)
+    changed = stamp_all(config)
+    print(f"stamped {config.repository} into {len(changed)} changed file(s)"
+          + "".join(f"\n  {p.relative_to(root)}" for p in changed))
+    return 0
+
+
+def cmd_release(root: Path, args: argparse.Namespace) -> int:
+    """Regenerate the student release of the given (default: every) assignment."""
+    for name in args.assignments or assignment_names(root):
+        folder = generate_release(root, name)
+        print(f"released {name} -> {folder.relative_to(root)}/")
+    return 0
+
+
+def cmd_add_students(root: Path, args: argparse.Namespace) -> int:
+    """Add or update the students of a CSV roster in the gradebook."""
+    print(f"added or updated {roster.add_students(root, args.roster)} student(s)")
+    return 0
+
+
+def cmd_collect(root: Path, args: argparse.Namespace) -> int:
+    """Unpack an LMS download into ``submitted/``."""
+    collected = roster.collect_zip(root, args.assignment, args.archive, args.pattern)
+    print(f"collected {len(collected['collected'])} notebook(s) into submitted/")
+    for line in collected["skipped"]:
+        print(f"  skipped {line}")
+    return 0
+
+
+def cmd_run_tutorial(root: Path, args: argparse.Namespace) -> int:
+    """Execute the released tutorial and report where its outputs are."""
+    out_dir = root / "build" / "tutorial"
+    started = time.perf_counter()
+    try:
+        nb = execute_notebook(root / "release" / "tutorial" / "tutorial.ipynb", out_dir, fast=args.fast)
+    except CellExecutionError as error:
+        raise RuntimeError(f"the tutorial failed; the partly run notebook is in {out_dir}:\n{error}") from None
+    seconds = time.perf_counter() - started
+    problems = error_outputs(nb)
+    if problems:
+        raise RuntimeError("the tutorial ran but printed errors:\n  " + "\n  ".join(problems))
+    figures = sorted((out_dir / "figures").glob("*.png"))
+    print(f"executed the tutorial ({'fast' if args.fast else 'full'} mode) in {seconds:.0f} s")
+    print(f"  notebook: {(out_dir / 'tutorial.ipynb').relative_to(root)}  (HTML beside it)")
+    print(f"  figures:  {len(figures)} in {(out_dir / 'figures').relative_to(root)}/: "
+          + ", ".join(p.name for p in figures))
+    return 0
+
+
+def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
+    students = named or roster.submitted_students(root, assignment)
+    if not students:
+        raise FileNotFoundError(f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)")
+    return students
+
+
+def grade_steps(root: Path, assignment: str, students: list[str], steps: tuple[str, ...], workers: int | None = None,
+                scheduler: str | None = None, isolation: str | None = None) -> int:
+    """Autograde, write feedback and/or export; print the grade table; return the exit status:
+    the number of submissions that need attention (at most 100)."""
+    students = _students(root, assignment, students)
+    if AUTOGRADE in steps:
+        if workers is not None and workers < 1:
+            raise ValueError(f"--workers must be 1 or more, not {workers}")
+        started = time.perf_counter()
+        where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
+        print(f"autograding {len(students)} submission(s) of {assignment} {where}")
+        outcomes = grade_class(root, assignment, students, workers=workers, scheduler=scheduler, isolation=isolation,
+                               progress=sys.stderr.isatty())
+        seconds = time.perf_counter() - started
+        graded = sum(o.status not in UNGRADED for o in outcomes)
+        print(f"autograded {graded} of {len(students)} submission(s) in {seconds:.0f} s "
+              f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute)")
+    if FEEDBACK in steps:
+        gradable = [row.student for row in report.collect_grades(root, assignment, students)
+                    if row.status not in UNGRADED and (root / "autograded" / row.student / assignment).is_dir()]
+        failures = generate_feedback(root, assignment, gradable)
+        print(f"feedback: feedback/<student>/{assignment}/ for {len(gradable) - len(failures)} student(s)")
+        for student, reason in failures.items():
+            print(f"  no feedback for {student}: {reason}")
+    rows = report.collect_grades(root, assignment, students)
+    if EXPORT in steps:
+        path = report.write_csv(rows, root / "grades" / f"{assignment}.csv")
+        print(f"grades: {path.relative_to(root)}")
+    print()
+    print(report.format_table(rows))
+    attention = [row.student for row in rows if row.status != GRADED]
+    if attention:
+        print(f"\n{len(attention)} submission(s) need attention (see their status): {', '.join(attention)}")
+    return min(len(attention), 100)
+
+
+def cmd_autograde(root: Path, args: argparse.Namespace) -> int:
+    """Autograde submissions and print the grade table."""
+    return grade_steps(root, args.assignment, args.students, (AUTOGRADE,), args.workers, args.scheduler, args.isolation)
+
+
+def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
+    """Write feedback HTML and print the grade table."""
+    return grade_steps(root, args.assignment, args.students, (FEEDBACK,))
+
+
+def cmd_export(root: Path, args: argparse.Namespace) -> int:
+    """Write the grade CSV and print the grade table."""
+    return grade_steps(root, args.assignment, args.students, (EXPORT,))
+
+
+def cmd_grade(root: Path, args: argparse.Namespace) -> int:
+    """Autograde, feedback and export."""
+    return grade_steps(root, args.assignment, args.students, ALL_STEPS, args.workers, args.scheduler, args.isolation)
+
+
+def cmd_demo(root: Path, args: argparse.Namespace) -> int:
+    """The main job: stamp, release, run the tutorial, grade the sample class."""
+    cmd_stamp(root, args)
+    cmd_release(root, argparse.Namespace(assignments=[]))
+    cmd_run_tutorial(root, args)
+    return grade_steps(root, DEMO_ASSIGNMENT, [], ALL_STEPS, args.workers, args.scheduler, args.isolation)
+
+
+def add_grading_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the autograding step."""
+    parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", default=None, help="grade on the Dask cluster at this address (tcp://host:8786)")
+    parser.add_argument("--isolation", choices=ISOLATION_MODES, default=None,
+                        help="override GuardedExecute.isolation of nbgrader_config.py")
+
+
+def add_fast_option(parser: argparse.ArgumentParser) -> None:
+    """The tutorial's run mode."""
+    parser.add_argument("--fast", action="store_true", help="quick tutorial (COURSE_FAST=1): fewer epochs and widths")
+
+
+def add_class_arguments(parser: argparse.ArgumentParser) -> None:
+    """An assignment and, optionally, some of its students."""
+    parser.add_argument("assignment")
+    parser.add_argument("students", nargs="*", help="student ids (default: every folder in submitted/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``course``: one sub-command per ``cmd_*`` function."""
+    parser = argparse.ArgumentParser(prog="course", description="The course's commands for instructors and TAs, on nbgrader.",
+                                     epilog="Run a command with --help for its arguments.")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="course repository (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(func=func)
+        return p
+
+    command("stamp", cmd_stamp, "stamp Colab badges and the repository into notebooks and README")
+    p = command("release", cmd_release, "regenerate release/ from source/ with nbgrader")
+    p.add_argument("assignments", nargs="*", help="assignment names (default: all under source/)")
+    p = command("add-students", cmd_add_students,
+                "add or update the students of a CSV roster (columns id, first_name, last_name, email)")
+    p.add_argument("roster", type=Path)
+    p = command("collect", cmd_collect, "unpack an LMS zip of notebooks into submitted/<student>/<assignment>/")
+    p.add_argument("assignment")
+    p.add_argument("archive", type=Path)
+    p.add_argument("--pattern", default=roster.LMS_FILE_PATTERN,
+                   help="regex on file names with groups student_id and file")
+    p = command("autograde", cmd_autograde, "autograde submissions, in parallel, isolated and limited")
+    add_class_arguments(p)
+    add_grading_options(p)
+    add_class_arguments(command("feedback", cmd_feedback, "write feedback HTML (no hidden tests)"))
+    add_class_arguments(command("export", cmd_export, "write grades/<assignment>.csv and print the grade table"))
+    p = command("grade", cmd_grade, "autograde, feedback and export")
+    add_class_arguments(p)
+    add_grading_options(p)
+    add_fast_option(command("run-tutorial", cmd_run_tutorial, "execute the released tutorial into build/tutorial/"))
+    p = command("demo", cmd_demo, "the main job: stamp, release, run the tutorial, grade the sample class")
+    add_fast_option(p)
+    add_grading_options(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the process exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(find_course_root(args.root), args)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+

@@ -1,0 +1,68 @@
+"""The course repository's own settings, read from ``[tool.course]`` in ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    """Where the course lives: its root folder and its GitHub repository."""
+
+    root: Path
+    repository: str  # "owner/name" on GitHub; a fork changes this one value
+    branch: str
+    order: tuple[str, ...] = ()  # assignments in teaching order; others follow alphabetically
+
+    def colab_url(self, notebook: str) -> str:
+        """The "Open in Colab" address of a notebook path relative to the repository root."""
+        return f"https://colab.research.google.com/github/{self.repository}/blob/{self.branch}/{notebook}"
+
+    def pip_url(self) -> str:
+        """The address that ``pip install`` takes to install this repository's package."""
+        return f"git+https://github.com/{self.repository}.git@{self.branch}"
+
+
+def find_course_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the working directory) that holds
+    both ``pyproject.toml`` and ``nbgrader_config.py``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "nbgrader_config.py").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no course repository (a folder with pyproject.toml and nbgrader_config.py) at or above {here}; "
+        "run this from inside the course repository or pass --root"
+    )
+
+
+def load_config(root: Path | None = None) -> CourseConfig:
+    """Read ``[tool.course]`` from the course's ``pyproject.toml``."""
+    root = find_course_root(root)
+    with open(root / "pyproject.toml", "rb") as f:
+        settings = tomllib.load(f).get("tool", {}).get("course", {})
+    repository = settings.get("repository", "")
+    if repository.count("/") != 1 or not all(repository.split("/")):
+        raise ValueError(
+            f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
+        )
+    return CourseConfig(root=root, repository=repository, branch=settings.get("branch", "main"),
+                        order=tuple(settings.get("order", ())))
+
+
+#: What defines a course for nbgrader and the course's commands: files, then folders.
+COURSE_FILES = ("nbgrader_config.py", "pyproject.toml", "README.md")
+COURSE_FOLDERS = ("source", "release")
+
+
+def copy_course(root: Path, destination: Path) -> Path:
+    """Copy the course at ``root`` (configuration, ``source/``, ``release/``; no submissions, no
+    grades) into the existing folder ``destination``, for grading or trying things elsewhere."""
+    for name in COURSE_FILES:
+        shutil.copy(root / name, destination / name)
+    for name in COURSE_FOLDERS:
+        shutil.copytree(root / name, destination / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return destination

@@ -1,0 +1,221 @@
+"""nbgrader's Execute step, guarded: the kernel runs jailed, limits are enforced, and the kernel's
+integrity is restored before every test cell.
+
+``Autograde.autograde_preprocessors`` in ``nbgrader_config.py`` puts :class:`GuardedExecute` where
+nbgrader's own ``Execute`` was. On top of it, it
+
+- starts the kernel with :class:`~grader.kernel.sandbox.SandboxedKernelManager` (isolation, memory cap);
+- before each test cell, asks the kernel to put back what student code changed
+  (:mod:`grader.kernel.integrity`) and notes what was put back;
+- watches the whole submission: past ``submission_timeout`` seconds, or past ``memory_limit_mb``
+  of resident memory, it kills the kernel;
+- after the kernel stopped (killed, crashed, ``os._exit``), gives every cell it did not run an
+  error output, so that an unrun test cell scores 0 and not full marks (nbgrader scores a test cell
+  by the absence of an error);
+- keeps at most ``output_limit_kb`` of output per cell, so a flood of output costs the grader no
+  memory;
+- removes links and other non-regular files the kernel left in its folder before nbgrader writes
+  there, and writes what happened to ``report_path`` as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from pathlib import Path
+
+import psutil
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Integer, Unicode
+
+from grader.autograde.statuses import KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT
+from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
+from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
+
+WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    """An autograder test cell: graded, not an answer cell."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def error_output(ename: str, evalue: str) -> NotebookNode:
+    """An error output as nbformat stores it."""
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class GuardedExecute(Execute):
+    """nbgrader's Execute with a jail, limits and kernel integrity (see the module's docstring)."""
+
+    submission_timeout = Integer(900, help="seconds for the whole notebook; then the kernel is killed").tag(config=True)
+    memory_limit_mb = Integer(2048, help="memory of the kernel and what it starts, in MiB; then it is killed").tag(config=True)
+    output_limit_kb = Integer(1024, help="output kept per cell, in KiB; the rest is dropped").tag(config=True)
+    integrity_timeout = Integer(20, help="seconds the kernel has to answer the integrity request").tag(config=True)
+    isolation = Unicode("auto", help="auto (namespaces where the system allows, else scratch), namespaces, or scratch").tag(config=True)
+    scratch_dir = Unicode("", help="folder for the jail's mount point (default: the temporary folder)").tag(config=True)
+    kernel_cache = Unicode("", help="compiled sweep kernels each jail gets a copy of").tag(config=True)
+    report_path = Unicode("", help="where to write what happened, as JSON (nothing when empty)").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    # -- the kernel -------------------------------------------------------------------------------
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if isinstance(km, SandboxedKernelManager):
+            km.isolation = resolve_isolation(self.isolation)
+            km.memory_mb = self.memory_limit_mb
+            km.scratch_dir = self.scratch_dir or None
+            km.kernel_cache = self.kernel_cache or None
+            self.report["isolation"] = km.isolation
+        return km
+
+    def _kernel_processes(self) -> list[psutil.Process]:
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is None:
+            return []
+        try:
+            root = psutil.Process(process.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def _kill_kernel(self, kind: str, reason: str) -> None:
+        if self.stopped is None:
+            self.stopped = (kind, reason)
+        for process in self._kernel_processes():
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+
+    def _watch(self, done: threading.Event) -> None:
+        """Kill the kernel past the submission timeout or the memory cap."""
+        started = time.monotonic()
+        while not done.wait(WATCH_INTERVAL):
+            if time.monotonic() - started > self.submission_timeout:
+                self._kill_kernel(TIMED_OUT, f"stopped after {self.submission_timeout} s, the time limit for a whole submission")
+                return
+            rss = 0
+            for process in self._kernel_processes():
+                try:
+                    rss += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            if rss > self.memory_limit_mb << 20:
+                self._kill_kernel(OUT_OF_MEMORY, f"stopped at {rss >> 20} MiB, over the {self.memory_limit_mb} MiB memory limit")
+                return
+
+    async def _restore_integrity(self) -> list[str]:
+        """Ask the kernel to put back what student code changed; return what it put back."""
+        request = self.kc.session.msg(RESTORE_REQUEST, {})
+        self.kc.shell_channel.send(request)
+        deadline = time.monotonic() + self.integrity_timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=remaining))
+            except queue.Empty:
+                break
+            if reply["parent_header"].get("msg_id") == request["header"]["msg_id"]:
+                if reply["msg_type"] == RESTORE_REPLY and reply["content"].get("status") == "ok":
+                    return list(reply["content"].get("changed", []))
+                break
+        raise TimeoutError("no answer")
+
+    # -- cells ------------------------------------------------------------------------------------
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell
+        if self.stopped is not None:
+            cell.outputs = [error_output("NotRun", f"this cell did not run: the kernel was {self.stopped[1]}")]
+            return cell
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._watch, args=(self._done,), daemon=True)
+            self._watchdog.start()
+        if is_test_cell(cell):
+            try:
+                repaired = await self._restore_integrity()
+            except TimeoutError:
+                self._kill_kernel(KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}")
+                return await self.async_execute_cell(cell, cell_index, execution_count, store_history)
+            self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
+        started = time.monotonic()
+        try:
+            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError:
+            self.stopped = self.stopped or (KERNEL_DIED, f"the kernel died in cell {cell_index} (os._exit, a crash or a signal)")
+        except Exception as error:  # the kernel stopped answering as a kernel should
+            if self.timeout and time.monotonic() - started >= self.timeout:
+                self._kill_kernel(TIMED_OUT, f"cell {cell_index} ran past the per-cell time limit of {self.timeout} s "
+                                               "and went on after the interrupt")
+            else:
+                self._kill_kernel(KERNEL_TAMPERED, f"the kernel stopped answering in cell {cell_index} "
+                                                     f"({type(error).__name__}); its messaging may have been changed")
+        if self.stopped is not None:
+            cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
+            self.report["stopped_at_cell"] = cell_index
+            return cell
+        for output in cell.outputs:
+            if output.output_type == "error" and output.ename == "CellTimeoutError":
+                self.report["cell_timeouts"].append(cell_index)
+            elif output.output_type == "error" and output.ename == "MemoryError":
+                self.report["memory_errors"].append(cell_index)
+        return cell
+
+    execute_cell = run_sync(async_execute_cell)
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep a cell's outputs up to ``output_limit_kb``; note once where output was dropped."""
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        used = self._output_bytes.get(cell_index, 0) + size
+        self._output_bytes[cell_index] = used
+        if used > self.output_limit_kb << 10:
+            if cell_index not in self.report["output_truncated"]:
+                self.report["output_truncated"].append(cell_index)
+                outs.append(NotebookNode(output_type="stream", name="stdout",
+                                         text=f"\n[output over {self.output_limit_kb} KiB dropped by the grader]\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    # -- the notebook -----------------------------------------------------------------------------
+
+    def preprocess(self, nb, resources=None, km=None):
+        self.stopped: tuple[str, str] | None = None
+        self.report = {"isolation": "", "repaired": [], "cell_timeouts": [], "memory_errors": [],
+                       "output_truncated": [], "stopped": None, "stopped_at_cell": None, "links_removed": []}
+        self._output_bytes: dict[int, int] = {}
+        self._done, self._watchdog = threading.Event(), None
+        workdir = Path((resources or {}).get("metadata", {}).get("path") or ".")
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            self._done.set()
+            self.report["stopped"] = list(self.stopped) if self.stopped else None
+            self.report["links_removed"] = remove_non_regular_files(workdir)
+            if self.report_path:
+                Path(self.report_path).write_text(json.dumps(self.report, indent=1))
+
+
+def remove_non_regular_files(folder: Path) -> list[str]:
+    """Delete symbolic links, FIFOs, sockets and devices under ``folder`` (the kernel may have left
+    them for the grader to write through); return their paths relative to ``folder``."""
+    removed = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink() or not (path.is_dir() or path.is_file()):
+                path.unlink()
+                removed.append(str(path.relative_to(folder)))
+    return sorted(removed)

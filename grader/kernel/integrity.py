@@ -1,0 +1,180 @@
+"""Kernel integrity for autograding: undo what student code changed in the kernel before a test runs.
+
+The grading kernel runs :func:`install` at start-up (``IPKernelApp.exec_lines`` in
+``nbgrader_config.py``), before any student code. It records the kernel's original state: the
+builtins, ``sys.excepthook``/``displayhook``/``stdout``/``stderr``, IPython's input and AST
+transformers, event callbacks, ``showtraceback`` and the rest of the shell's and the kernel's
+methods, and the functions of ``math``, ``random``, ``numpy`` and ``torch`` that tests call.
+
+It also registers a handler for a message of its own, ``course_restore_request``, on the kernel's
+shell channel. Before every test cell, the grader (:mod:`grader.kernel.guarded_execute`) sends that
+message; the handler puts every recorded object back and replies with the names it had to put
+back. The message goes through the kernel's dispatcher, not through ``run_cell``, so the input
+transformers, ``run_cell`` overrides and event callbacks that it undoes cannot intercept it.
+
+This is a guard against monkeypatching, not a proof against any attack: code that runs in the
+kernel can in principle reach these records too (the review flags of :mod:`grader.autograde.review` point a
+reviewer at such code), and a grader that gets no reply stops the submission.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import sys
+import types
+
+RESTORE_REQUEST, RESTORE_REPLY = "course_restore_request", "course_restore_reply"
+
+#: Modules whose attributes are put back, and classes whose methods are put back.
+MODULES = ("math", "random", "operator", "numpy", "numpy.testing", "numpy.linalg", "numpy.random", "torch",
+           "torch.nn", "torch.nn.functional", "torch.testing", "torch.linalg", "builtins")
+CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"), ("torch.nn", "Linear"), ("torch.nn", "Sequential"),
+           ("torch.nn", "MSELoss"), ("torch.optim", "SGD"), ("torch.optim", "Adam"), ("torch.optim", "Optimizer"))
+#: Names the notebooks bind to modules; a test that calls ``np.allclose`` must reach NumPy's.
+#: ``np``, ``numpy``, ``torch`` and ``math`` always; the other names only where they hold a module.
+MODULE_ALIASES = {"np": "numpy", "numpy": "numpy", "torch": "torch", "math": "math", "nn": "torch.nn",
+                  "F": "torch.nn.functional", "random": "random", "optim": "torch.optim"}
+ALWAYS_MODULES = ("np", "numpy", "torch", "math")
+#: ``sys.displayhook`` is left out: IPython swaps it around every cell, and it cannot hide an error
+#: (``sys.excepthook`` too: IPython sets it to its own around every cell's code.)
+SYS_HOOKS = ("stdout", "stderr", "settrace", "setprofile")
+#: Attributes of the shell that are objects in their own right (put back by identity), and lists
+#: of hooks (put back by content).
+SHELL_OBJECTS = ("input_transformer_manager", "events", "displayhook", "display_pub", "display_trap",
+                 "InteractiveTB", "SyntaxTB", "CustomTB", "custom_exceptions", "excepthook", "compile")
+SHELL_LISTS = ("input_transformers_post", "ast_transformers")
+TRANSFORMER_LISTS = ("cleanup_transforms", "line_transforms", "token_transformers")
+FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.BuiltinMethodType,
+                  functools.partial)
+
+
+class _Snapshot:
+    """What :func:`install` recorded, and how to put it back."""
+
+    def __init__(self, shell, kernel) -> None:
+        self.shell, self.kernel = shell, kernel
+        self.modules = {name: (sys.modules[name], dict(vars(sys.modules[name]))) for name in MODULES if name in sys.modules}
+        self.shell_objects = {name: getattr(shell, name) for name in SHELL_OBJECTS}
+        self.shell_lists = {name: list(getattr(shell, name)) for name in SHELL_LISTS}
+        manager = shell.input_transformer_manager
+        self.transformer_lists = {name: list(getattr(manager, name)) for name in TRANSFORMER_LISTS}
+        self.callbacks = {event: list(functions) for event, functions in shell.events.callbacks.items()}
+        self.handlers = dict(kernel.shell_handlers)
+        self.sys_hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
+        self.trace = (sys.gettrace(), sys.getprofile())
+        # the objects that run a cell and report its errors, with their methods and their classes'
+        instances = [shell, kernel, kernel.session, manager, shell.events, shell.displayhook, shell.display_pub,
+                     shell.InteractiveTB, shell.SyntaxTB]
+        self.instances = [(obj, {k: v for k, v in vars(obj).items() if _shadows_method(obj, k)}) for obj in instances]
+        classes = [getattr(importlib.import_module(module), name) for module, name in CLASSES]
+        classes += [cls for obj in instances for cls in type(obj).__mro__[:-1]]
+        self.classes = [(cls, dict(vars(cls))) for cls in dict.fromkeys(classes)]
+
+    def restore(self) -> list[str]:
+        """Put everything back; return what had changed, as dotted names."""
+        changed: list[str] = []
+        trapped = set(self.shell.builtin_trap.auto_builtins)  # IPython adds and removes these around each cell
+        for name, (module, saved) in self.modules.items():
+            changed += _restore_namespace(module.__dict__, saved, name, drop_new=name == "builtins", skip=trapped)
+        for cls, saved in self.classes:
+            for key, value in saved.items():
+                if key not in ("__dict__", "__weakref__", "__doc__") and cls.__dict__.get(key, _MISSING) is not value:
+                    try:
+                        setattr(cls, key, value)
+                        changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
+                    except (AttributeError, TypeError):
+                        pass
+        for obj, saved in self.instances:  # methods overridden on the object itself
+            namespace = vars(obj)
+            for key in [k for k, v in namespace.items() if _shadows_method(obj, k) and saved.get(k, _MISSING) is not v]:
+                del namespace[key]
+                changed.append(f"{type(obj).__name__}.{key}")
+            for key, value in saved.items():
+                if namespace.get(key, _MISSING) is not value:
+                    namespace[key] = value
+                    changed.append(f"{type(obj).__name__}.{key}")
+        for name, value in self.shell_objects.items():
+            if not _same(getattr(self.shell, name), value):
+                setattr(self.shell, name, value)
+                changed.append(f"shell.{name}")
+        for owner, lists in ((self.shell, self.shell_lists), (self.shell.input_transformer_manager, self.transformer_lists)):
+            for name, saved in lists.items():
+                if getattr(owner, name) != saved:
+                    setattr(owner, name, list(saved))
+                    changed.append(f"{type(owner).__name__}.{name}")
+        if {e: list(f) for e, f in self.shell.events.callbacks.items()} != self.callbacks:
+            self.shell.events.callbacks.clear()
+            self.shell.events.callbacks.update({e: list(f) for e, f in self.callbacks.items()})
+            changed.append("IPython event callbacks")
+        if self.kernel.shell_handlers != self.handlers:
+            self.kernel.shell_handlers.clear()
+            self.kernel.shell_handlers.update(self.handlers)
+            changed.append("kernel message handlers")
+        for name, value in self.sys_hooks.items():
+            if not _same(getattr(sys, name), value):
+                setattr(sys, name, value)
+                changed.append(f"sys.{name}")
+        if (sys.gettrace(), sys.getprofile()) != self.trace:
+            sys.settrace(self.trace[0])
+            sys.setprofile(self.trace[1])
+            changed.append("sys tracing")
+        user_ns = self.shell.user_ns
+        for alias, module_name in MODULE_ALIASES.items():
+            value = user_ns.get(alias, _MISSING)
+            if value is _MISSING or value is sys.modules.get(module_name, value):
+                continue
+            if alias in ALWAYS_MODULES or isinstance(value, types.ModuleType):
+                user_ns[alias] = sys.modules[module_name]
+                changed.append(f"the name {alias}")
+        return changed
+
+
+_MISSING = object()
+
+
+def _same(a, b) -> bool:
+    """Identity, except that bound methods are new objects at each access and compare by value."""
+    return a is b or (isinstance(a, types.MethodType) and a == b)
+
+
+def _shadows_method(obj, name: str) -> bool:
+    """Whether ``obj.<name>`` is set on the object over a function of its class."""
+    return isinstance(getattr(type(obj), name, None), FUNCTION_TYPES)
+
+
+def _restore_namespace(namespace: dict, saved: dict, label: str, drop_new: bool, skip: set[str]) -> list[str]:
+    changed = []
+    for key, value in saved.items():
+        if key not in skip and namespace.get(key, _MISSING) is not value:
+            namespace[key] = value
+            changed.append(f"{label}.{key}")
+    if drop_new:
+        for key in [k for k in namespace if k not in saved and k not in skip]:
+            if not key.startswith("_"):  # IPython's own `_`, `__`, `___` live in builtins
+                del namespace[key]
+                changed.append(f"{label}.{key} (added)")
+    return changed
+
+
+def install() -> None:
+    """Record the kernel's state and register the restore handler (run before student code)."""
+    # torch wraps some of its functions when torch._dynamo is first imported (the first optimizer
+    # does it), and an optimizer class patches its own step() on its first instance: do both now, so
+    # that they are not taken for a student's change
+    for name in MODULES + tuple(module for module, _ in CLASSES) + ("torch._dynamo",):
+        importlib.import_module(name)
+    torch = sys.modules["torch"]
+    for optimizer in (torch.optim.SGD, torch.optim.Adam):
+        optimizer([torch.zeros(1, requires_grad=True)], lr=0.1)
+    shell = sys.modules["IPython"].get_ipython()
+    kernel = shell.kernel
+    # the handler is registered first so that the snapshot of the handlers includes it
+    snapshot: list[_Snapshot] = []
+
+    def handle(stream, ident, parent) -> None:
+        changed = snapshot[0].restore()
+        snapshot[0].kernel.session.send(stream, RESTORE_REPLY, {"status": "ok", "changed": changed}, parent, ident=ident)
+
+    kernel.shell_handlers[RESTORE_REQUEST] = handle
+    snapshot.append(_Snapshot(shell, kernel))

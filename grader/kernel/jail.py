@@ -1,0 +1,178 @@
+"""Start a grading kernel inside a jail: ``python -m grader.kernel.jail [options] -- KERNEL COMMAND``.
+
+:mod:`grader.kernel.sandbox` runs this module under ``unshare --mount --pid --fork`` (plus ``--user``
+when the grader is not root), so it starts as process 1 of a new PID namespace with a private
+mount table. It then
+
+1. mounts an empty tmpfs as the new root and binds into it, read-only, only what a Python kernel
+   needs (system folders, the Python installation, the virtual environment, the ``helpers``
+   and ``grader`` packages, the kernel's connection file); the submission's working folder is bound read-write,
+   and ``/tmp`` and ``/dev/shm`` are fresh, small tmpfs mounts;
+2. ``chroot``s into it, so the course folder, the gradebook, ``source/``, other students' scratch
+   folders and the home folder do not exist for the kernel;
+3. caps memory (``RLIMIT_DATA``), file size, process count and core dumps;
+4. gives up every privilege: the user ``nobody`` when the grader runs as root, otherwise an empty
+   capability bounding set with the ``noroot`` secure bits;
+5. ``exec``s the kernel, with its standard output dropped, and the kernel becomes process 1: when it ends, the kernel of Linux kills every
+   process the student's code started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+from grader.kernel.environment import DETERMINISTIC
+from helpers.environment import KERNEL_CACHE_ENV_VAR
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
+SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 1, 2, 4, 8
+NOBODY = 65534
+DEVICES = ("null", "zero", "full", "random", "urandom")
+#: Where the kernel finds its connection file, and its private copy of the compiled sweep kernels (helpers.sweep.kernels).
+KERNEL_CACHE = "/tmp/nn-course-kernels"
+CONNECTION_FILE = "/tmp/kernel-connection.json"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(_libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(), flags,
+                       data and data.encode()), f"mount {source} on {target}")
+
+
+def _bind(root: Path, path: str, writable: bool = False) -> None:
+    """Bind ``path`` at the same place under ``root``; read-only unless ``writable``."""
+    target = root / path.lstrip("/")
+    if target.exists():  # inside a folder bound before: the mount point is there already
+        pass
+    elif os.path.isdir(path):
+        target.mkdir(parents=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+    _mount(path, str(target), None, MS_BIND | MS_REC)
+    flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY)
+    _mount(None, str(target), None, flags)
+
+
+def build_root(root: Path, read_only: list[str], workdir: str, tmp_mb: int) -> None:
+    """Mount the jail's file system under ``root`` (see the module's docstring)."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for name, size in (("tmp", tmp_mb), ("dev", 1)):
+        (root / name).mkdir(exist_ok=True)
+        _mount("tmpfs", str(root / name), "tmpfs", MS_NOSUID | (0 if name == "dev" else MS_NODEV), f"size={size}m,mode=1777")
+    for device in DEVICES:
+        (root / "dev" / device).touch()
+        _mount(f"/dev/{device}", str(root / "dev" / device), None, MS_BIND)
+    (root / "dev" / "shm").mkdir()
+    _mount("tmpfs", str(root / "dev" / "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, root / "dev" / name)
+    (root / "proc").mkdir()
+    _mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV)
+    for path in sorted(read_only, key=len):
+        if os.path.exists(path) and not any(path.startswith(other.rstrip("/") + "/") for other in read_only):
+            _bind(root, path)
+    _bind(root, workdir, writable=True)
+
+
+def drop_privileges(as_nobody: bool, writable: list[str]) -> None:
+    """Give up every privilege for good (see the module's docstring)."""
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if as_nobody:
+        for folder in writable:
+            for dirpath, _, files in os.walk(folder):
+                for path in [dirpath, *(os.path.join(dirpath, name) for name in files)]:
+                    try:
+                        os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
+                    except OSError:  # a read-only file bound in (the connection file)
+                        pass
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+        return
+    bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED
+    _check(_libc.prctl(PR_SET_SECUREBITS, bits, 0, 0, 0), "securebits")
+    for capability in range(64):
+        if _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            break  # past the last capability this kernel knows
+
+
+def set_limits(memory_bytes: int) -> None:
+    """Cap the kernel's memory, file sizes and process count; no core dumps."""
+    for limit, value in ((resource.RLIMIT_DATA, memory_bytes), (resource.RLIMIT_FSIZE, 1 << 30),
+                         (resource.RLIMIT_NPROC, 1024), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(limit, (value, value))
+
+
+def silence_stdout() -> None:
+    """Send the kernel's own standard output to ``/dev/null``. A kernel started outside Jupyter prints
+    notes for a person at its terminal (how to connect to it, that Ctrl-C will not work) there, which
+    would land in the grading command's output; cell output travels over the kernel's sockets, and
+    the kernel's errors still go to standard error."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m grader.kernel.jail", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", required=True, help="an empty folder to mount the jail's root on")
+    parser.add_argument("--workdir", required=True, help="the submission's folder: the only writable one")
+    parser.add_argument("--ro", action="append", default=[], help="a path to bind read-only (repeatable)")
+    parser.add_argument("--connection-file", help="the kernel's connection file: copied into the jail, and the "
+                        "command's argument that names it pointed at the copy")
+    parser.add_argument("--kernel-cache", help="compiled sweep kernels to copy into the jail's /tmp")
+    parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--tmp-mb", type=int, default=256)
+    parser.add_argument("--nobody", action="store_true", help="switch to the user nobody (needs real root)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    if not args.command:
+        parser.error("no kernel command after --")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the jail and exec the kernel in it; never returns."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    root = Path(args.root)
+    connection = Path(args.connection_file).read_bytes() if args.connection_file else None
+    build_root(root, args.ro, args.workdir, args.tmp_mb)
+    os.chroot(root)
+    os.chdir(args.workdir)
+    command = list(args.command)
+    if connection is not None:
+        Path(CONNECTION_FILE).write_bytes(connection)
+        os.chmod(CONNECTION_FILE, 0o600)
+        command = [CONNECTION_FILE if arg == args.connection_file else arg for arg in command]
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "LC_ALL", "TERM")}
+    env.update(HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp/matplotlib", IPYTHONDIR="/tmp/ipython",
+               JUPYTER_RUNTIME_DIR="/tmp/jupyter", PYTHONDONTWRITEBYTECODE="1", **DETERMINISTIC)
+    env[KERNEL_CACHE_ENV_VAR] = KERNEL_CACHE
+    if args.kernel_cache and os.path.isdir(args.kernel_cache):
+        shutil.copytree(args.kernel_cache, KERNEL_CACHE)
+    set_limits(args.memory_mb << 20)
+    drop_privileges(args.nobody, [args.workdir, "/tmp", "/dev/shm"])
+    silence_stdout()
+    os.execve(command[0], command, env)
+
+
+if __name__ == "__main__":
+    main()

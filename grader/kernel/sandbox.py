@@ -1,0 +1,114 @@
+"""Where a grading kernel runs: in a jail of Linux namespaces (:mod:`grader.kernel.jail`) when the system
+allows it, otherwise as a plain process in the submission's scratch folder.
+
+:class:`SandboxedKernelManager` is the kernel manager of :class:`grader.kernel.guarded_execute.GuardedExecute`.
+It launches the kernel command that nbgrader would run, wrapped in
+``unshare --mount --pid --fork --kill-child python -m grader.kernel.jail ...`` (with ``--user
+--map-root-user`` first when the grader is not root).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+from grader.kernel.environment import QUIET_KERNEL, grading_environment
+from helpers.environment import kernel_cache_folder
+
+ISOLATION_MODES = ("auto", "namespaces", "scratch")
+#: System folders a Python kernel reads (bound read-only into the jail when they exist).
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt/conda")
+#: The course's packages that a grading kernel imports: ``helpers`` (seeding, and what notebooks may
+#: use) and ``grader`` (its :mod:`grader.kernel.integrity`).
+KERNEL_PACKAGES = ("helpers", "grader")
+
+
+def _unshare_prefix() -> list[str]:
+    user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    return ["unshare", *user, "--mount", "--pid", "--fork", "--kill-child"]
+
+
+@functools.lru_cache(maxsize=None)
+def namespaces_available() -> tuple[bool, str]:
+    """Whether this system lets the grader build a jail; the reason when it does not."""
+    if not sys.platform.startswith("linux"):
+        return False, f"namespaces are a Linux feature (this is {sys.platform})"
+    if shutil.which("unshare") is None:
+        return False, "the `unshare` command (util-linux) is not installed"
+    probe = subprocess.run([*_unshare_prefix(), "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return False, f"`unshare` refused: {probe.stderr.strip() or probe.returncode} (unprivileged user namespaces off?)"
+    return True, ""
+
+
+def resolve_isolation(requested: str) -> str:
+    """``namespaces`` or ``scratch`` for the requested mode; raises when namespaces were asked for
+    and are not available."""
+    if requested not in ISOLATION_MODES:
+        raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {requested!r}")
+    available, reason = namespaces_available()
+    if requested == "namespaces" and not available:
+        raise RuntimeError(f"isolation 'namespaces' was asked for but is not available: {reason}")
+    return "namespaces" if available and requested != "scratch" else "scratch"
+
+
+def read_only_paths() -> list[str]:
+    """What the kernel may read: system folders, Python, the virtual environment and the course's
+    packages (found without importing them)."""
+    python_home = str(Path(os.path.realpath(sys.executable)).parents[1])
+    packages = [str(Path(next(iter(importlib.util.find_spec(name).submodule_search_locations))).resolve())
+                for name in KERNEL_PACKAGES]
+    return list(dict.fromkeys([*SYSTEM_FOLDERS, sys.base_prefix, sys.prefix, python_home, *packages]))
+
+
+def jail_command(kernel_cmd: list[str], workdir: str, connection_file: str, jail_root: str, memory_mb: int,
+                 kernel_cache: str | None) -> list[str]:
+    """The command that runs ``kernel_cmd`` in a jail whose only writable folder is ``workdir``."""
+    command = [*_unshare_prefix(), sys.executable, "-m", "grader.kernel.jail", "--root", jail_root,
+               "--workdir", workdir, "--memory-mb", str(memory_mb)]
+    for path in read_only_paths():
+        command += ["--ro", path]
+    command += ["--connection-file", connection_file]
+    if kernel_cache:
+        command += ["--kernel-cache", kernel_cache]
+    if os.geteuid() == 0:
+        command.append("--nobody")
+    return [*command, "--", *kernel_cmd]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel in a jail (see the module's docstring).
+
+    Set ``isolation`` (``namespaces`` or ``scratch``), ``memory_mb`` and ``scratch_dir`` before
+    the kernel starts; :class:`~grader.kernel.guarded_execute.GuardedExecute` does.
+    """
+
+    isolation = "scratch"
+    memory_mb = 2048
+    scratch_dir: str | None = None
+    kernel_cache: str | None = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        kernel_cmd = [*kernel_cmd, *QUIET_KERNEL]
+        if self.isolation == "namespaces":
+            workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
+            jail_root = tempfile.mkdtemp(prefix="jail-", dir=self.scratch_dir)
+            kernel_cmd = jail_command(kernel_cmd, workdir, os.path.realpath(self.connection_file), jail_root,
+                                      self.memory_mb, self.kernel_cache)
+        else:
+            kw["env"] = grading_environment(kw.get("env", os.environ))
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def compiled_kernels() -> str | None:
+    """The compiled sweep kernels that each jail gets a private copy of (None if there are none)."""
+    folder = kernel_cache_folder()
+    return str(folder) if any(folder.glob("*.py")) else None

@@ -1,0 +1,28 @@
+"""Generate the student release with nbgrader's own ``generate_assignment``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.nbgrader_api import nbgrader_api
+
+
+def assignment_names(root: Path) -> list[str]:
+    """The assignments of the course: the folders under ``source/`` that hold a notebook."""
+    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def generate_release(root: Path, assignment: str) -> Path:
+    """Regenerate ``release/<assignment>/`` from ``source/<assignment>/``; return that folder.
+
+    Raises ``RuntimeError`` carrying nbgrader's log when nbgrader refuses the source (for
+    example a solution region without its end marker).
+    """
+    if not (root / "source" / assignment).is_dir():
+        raise FileNotFoundError(
+            f"no source/{assignment}/ in {root}; assignments here: {', '.join(assignment_names(root)) or 'none'}"
+        )
+    result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}")
+    return root / "release" / assignment

@@ -1,0 +1,51 @@
+"""Execute a notebook top to bottom, as "Restart & Run All" does, and save what it shows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbconvert import HTMLExporter
+
+from grader.kernel.environment import QUIET_KERNEL, notebook_environment
+from helpers.environment import FAST_ENV_VAR, FIGURE_DIR_ENV_VAR
+
+
+def execute_notebook(notebook: Path, out_dir: Path, fast: bool = False, timeout: int = 1800) -> nbformat.NotebookNode:
+    """Run a copy of ``notebook`` in ``out_dir`` in a fresh kernel; return the executed notebook.
+
+    Writes the executed notebook, an HTML rendering of it, and every figure the notebook
+    saves (``out_dir/figures/*.png``). ``fast`` sets ``COURSE_FAST=1`` in the kernel.
+    ``timeout`` bounds each cell, in seconds. Raises ``nbclient`` 's ``CellExecutionError``
+    when a cell fails; the partly executed notebook is saved first.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / notebook.name
+    shutil.copyfile(notebook, target)
+    nb = nbformat.read(target, as_version=4)
+    env = notebook_environment(os.environ)
+    env.update({FAST_ENV_VAR: "1" if fast else "0", FIGURE_DIR_ENV_VAR: str((out_dir / "figures").resolve())})
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", extra_arguments=list(QUIET_KERNEL),
+                            resources={"metadata": {"path": str(out_dir)}})
+    try:
+        client.execute(env=env)
+    finally:
+        nbformat.write(nb, target)
+        html, _ = HTMLExporter().from_notebook_node(nb)
+        target.with_suffix(".html").write_text(html, encoding="utf-8")
+    return nb
+
+
+def error_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Describe every error output and every stderr stream of an executed notebook."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                found.append(f"cell {index}: {output.ename}: {output.evalue}")
+            elif output.output_type == "stream" and output.name == "stderr":
+                found.append(f"cell {index}: stderr: {output.text[:200]}")
+    return found

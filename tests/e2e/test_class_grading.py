@@ -1,0 +1,209 @@
+"""Grading a whole class with the real pipeline: honest, broken and hostile submissions together,
+graded in parallel, isolated and limited; compared with plain sequential nbgrader."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from grader import report, roster
+from grader.autograde.coordinator import grade_class
+from grader.autograde.statuses import load_statuses
+from grader.cli import main
+from grader.config import copy_course
+from grader.kernel.sandbox import namespaces_available
+from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors
+from grader.release import generate_release
+from tests.e2e.hostile_class import ASSIGNMENT, NOTEBOOK, write_class
+from tests.support import ROOT
+
+SAMPLE = ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
+EXPECTED_STATUS = {
+    **{student: "graded" for student in SAMPLE},
+    **{student: "graded" for student in ("reader", "writer", "patcher", "patcher0", "flooder", "forker")},
+    "quitter": "kernel died", "breaker": "timed out", "looper": "timed out", "stubborn": "timed out", "hog": "out of memory",
+    **{student: "metadata tampered" for student in ("deleter", "duplicator", "retyper", "repointer", "foreigner")},
+    **{student: "not a notebook" for student in ("empty", "latin1", "truncated", "jsononly")},
+    "renamer": "unknown notebook", "nofile": "notebook missing",
+}
+#: Limits for the test class: short, so that the endless loops end soon.
+TEST_LIMITS = "\nc.Execute.timeout = 20\nc.GuardedExecute.submission_timeout = 90\n"
+GRADING_OUTPUTS = ("gradebook.db", "autograded", "grades", "feedback")
+
+needs_namespaces = pytest.mark.skipif(not namespaces_available()[0], reason=namespaces_available()[1])
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` but the grading's own outputs, with its SHA-256."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] not in GRADING_OUTPUTS}
+
+
+def scores(course: Path, students: list[str]) -> dict[str, dict[str, float]]:
+    return {row.student: {task: score for task, (score, _) in row.tasks.items()}
+            for row in report.collect_grades(course, ASSIGNMENT, students)}
+
+
+def stray_sleepers() -> list[str]:
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in ps.splitlines() if re.fullmatch(r"sleep 30[01]", line.strip())]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The mixed class graded by the course command with 2 workers; file hashes before and after."""
+    course = copy_course(ROOT, tmp_path_factory.mktemp("hostile"))
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text() + TEST_LIMITS)
+    shutil.copytree(ROOT / "submitted", course / "submitted")
+    bases = write_class(ROOT, course)
+    generate_release(course, ASSIGNMENT)
+    before = file_hashes(course)
+    exit_status = main(["--root", str(course), "autograde", ASSIGNMENT, "--workers", "2"])
+    students = roster.submitted_students(course, ASSIGNMENT)
+    return course, bases, exit_status, before, scores(course, students)
+
+
+@pytest.fixture(scope="module")
+def plain_nbgrader(tmp_path_factory):
+    """The honest sample class graded by plain sequential nbgrader (its own Execute, no jail)."""
+    course = copy_course(ROOT, tmp_path_factory.mktemp("plain"))
+    shutil.copytree(ROOT / "submitted", course / "submitted")
+    generate_release(course, ASSIGNMENT)
+    plain = Config()
+    plain.Autograde.autograde_preprocessors = plain_autograde_preprocessors(course)
+    api = nbgrader_api(course, plain)
+    for student in SAMPLE:
+        assert api.autograde(ASSIGNMENT, student, force=True, create=True)["success"]
+    return scores(course, SAMPLE)
+
+
+@needs_namespaces
+def test_every_submission_has_a_row_with_the_right_status(hostile):
+    course, bases, exit_status, _, _ = hostile
+    statuses = load_statuses(course, ASSIGNMENT)
+    assert {s: o.status for s, o in statuses.items()} == EXPECTED_STATUS
+    assert main(["--root", str(course), "export", ASSIGNMENT]) == exit_status
+    with open(course / "grades" / f"{ASSIGNMENT}.csv", newline="") as f:
+        table = {row["student"]: row for row in csv.DictReader(f)}
+    assert {s: row["status"] for s, row in table.items()} == EXPECTED_STATUS
+    assert table["hog"]["reason"] == statuses["hog"].reason and table["patcher"]["review flags"]
+    rows = {row.student: row for row in report.collect_grades(course, ASSIGNMENT, sorted(EXPECTED_STATUS))}
+    assert {s: r.status for s, r in rows.items()} == EXPECTED_STATUS
+    assert all(r.max_total == 100 for r in rows.values())
+    assert all(rows[s].reason for s, status in EXPECTED_STATUS.items() if status != "graded")
+    assert exit_status == sum(status != "graded" for status in EXPECTED_STATUS.values()) == 16
+
+
+@needs_namespaces
+def test_reasons_say_what_is_wrong(hostile):
+    course, *_ = hostile
+    reasons = {s: o.reason for s, o in load_statuses(course, ASSIGNMENT).items()}
+    assert reasons["empty"].startswith("project1.ipynb is empty")
+    assert reasons["latin1"].startswith("project1.ipynb is not UTF-8 text (byte 0xe9")
+    assert reasons["truncated"].startswith("project1.ipynb is broken JSON")
+    assert reasons["jsononly"].startswith("project1.ipynb is JSON but not a notebook")
+    assert reasons["renamer"].startswith("found Project 1 (1).ipynb; expected project1.ipynb")
+    assert reasons["nofile"].startswith("no .ipynb file in the submission")
+    assert "cell make_test_data_hidden deleted" in reasons["deleter"]
+    assert "cell SmallNet_visible duplicated" in reasons["duplicator"]
+    assert "cell train_hidden changed from code to markdown" in reasons["retyper"]
+    assert "cell evaluate_visible metadata changed (points)" in reasons["repointer"]
+    assert "kernel 'ir' instead of 'python3'" in reasons["foreigner"]
+    assert "died" in reasons["quitter"] and "per-cell time limit" in reasons["looper"]
+    assert "MemoryError" in reasons["hog"]
+
+
+@needs_namespaces
+def test_honest_submissions_get_exactly_what_plain_nbgrader_gives(hostile, plain_nbgrader):
+    *_, graded = hostile
+    assert {s: graded[s] for s in SAMPLE} == plain_nbgrader
+    assert sum(plain_nbgrader["ada"].values()) == 70 and sum(plain_nbgrader["ben"].values()) == 0
+
+
+@needs_namespaces
+def test_no_attack_scores_more_than_the_same_answers_without_it(hostile):
+    _, bases, _, _, graded = hostile
+    for student, base in bases.items():
+        total = sum(graded[student].values())
+        assert total <= sum(graded[base].values()) if base else total == 0, f"{student} scored {total}"
+    assert sum(graded["patcher0"].values()) == 0 and sum(graded["reader"].values()) == 0
+    assert graded["patcher"] == graded["eli"]  # the same wrong answers, tampering or not
+    assert sum(graded["quitter"].values()) == 0  # its cells after os._exit did not run, so scored 0
+    assert sum(graded["breaker"].values()) == 0  # its kernel could no longer run a test
+    for student in ("deleter", "duplicator", "retyper", "repointer", "foreigner", "looper", "hog", "flooder"):
+        assert graded[student] == graded["ada"], student  # the repaired notebook is graded as usual
+
+
+@needs_namespaces
+def test_student_code_can_read_and_write_nothing_outside_its_folder(hostile):
+    course, _, _, before, _ = hostile
+    assert file_hashes(course) == before  # source, release, config, every submission: unchanged
+    assert not (course / "pwned.txt").exists() and not Path("/tmp/pwned.txt").exists()
+    assert b"pwned" not in (course / "gradebook.db").read_bytes()
+    outputs = {}
+    for student in ("reader", "writer"):
+        nb = nbformat.read(course / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4)
+        outputs[student] = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "READ PROBE: nothing readable" in outputs["reader"]
+    # what the probe could write was the jail's own private /tmp; the files above are untouched
+    assert "WRITE PROBE:" in outputs["writer"] and "{root}/".format(root=course) not in outputs["writer"]
+
+
+@needs_namespaces
+def test_processes_a_submission_starts_end_with_its_grading(hostile):
+    assert stray_sleepers() == []
+
+
+@needs_namespaces
+def test_review_flags_point_at_attacks_and_not_at_honest_work(hostile):
+    course, *_ = hostile
+    flags = {s: " | ".join(o.flags) for s, o in load_statuses(course, ASSIGNMENT).items()}
+    assert all(flags[s] == "" for s in SAMPLE)
+    assert "monkeypatching (np.allclose = ...)" in flags["patcher"] and "get_ipython()" in flags["patcher"]
+    assert "kernel repaired before tests" in flags["patcher"] and "showtraceback" in flags["patcher"]
+    assert "exits the kernel (os._exit)" in flags["quitter"]
+    assert "outside the working folder" in flags["reader"] and "outside the working folder" in flags["writer"]
+    assert "processes/threads (subprocess)" in flags["forker"]
+    assert "output flood" in flags["flooder"]
+    assert "links removed from its folder: project1.ipynb" in flags["writer"]
+
+
+@needs_namespaces
+def test_one_worker_and_two_give_the_same_grades(hostile):
+    course, _, _, _, graded = hostile
+    again = ["ada", "eli", "fay", "patcher", "hog"]
+    outcomes = grade_class(course, ASSIGNMENT, again, workers=1, progress=False)
+    assert [o.status for o in outcomes] == [EXPECTED_STATUS[s] for s in again]
+    assert scores(course, again) == {s: graded[s] for s in again}
+
+
+@needs_namespaces
+def test_a_dask_cluster_over_tcp_gives_the_same_grades(hostile):
+    from distributed import LocalCluster
+
+    course, _, _, _, graded = hostile
+    students = ["dev", "patcher", "empty"]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp",
+                      dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        outcomes = grade_class(course, ASSIGNMENT, students, scheduler=cluster.scheduler_address, progress=False)
+    assert [o.status for o in outcomes] == [EXPECTED_STATUS[s] for s in students]
+    assert scores(course, students) == {s: graded[s] for s in students}
+
+
+def test_isolation_refuses_clearly_when_it_cannot_be_had(monkeypatch):
+    from grader.kernel import sandbox
+
+    monkeypatch.setattr(sandbox, "namespaces_available", lambda: (False, "the `unshare` command is not installed"))
+    with pytest.raises(RuntimeError, match="isolation 'namespaces' was asked for but is not available: the `unshare`"):
+        sandbox.resolve_isolation("namespaces")
+    assert sandbox.resolve_isolation("auto") == "scratch"

@@ -1,0 +1,230 @@
+"""The real nbgrader pipeline on the sample class of project1: release, autograde, feedback, export."""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader import report, roster
+from grader.autograde.coordinator import grade_class
+from grader.cli import main
+from grader.config import copy_course
+from grader.nbgrader_api import nbgrader_api
+from grader.release import generate_release
+from grader.run_notebook import error_outputs
+from tests.support import ROOT
+
+ASSIGNMENT = "project1"
+AUTOGRADED_POINTS = 70
+# what each sample submission breaks (scripts/make_sample_submissions.py); every other task scores full marks
+BROKEN = {
+    "ada": set(),
+    "gus": set(),  # writes warnings and a progress bar to stderr: must not cost points
+    "dev": {"make_training_data", "make_test_data"},
+    "eli": {"SmallNet", "count_parameters"},
+    "fay": {"make_minibatches", "train", "evaluate"},
+}
+
+
+def hidden_test_lines() -> list[str]:
+    """Every substantial line of the hidden tests that appears nowhere else in the source notebook."""
+    nb = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    hidden, public, inside = [], set(), False
+    for cell in nb.cells:
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif len(line.strip()) > 25:
+                (hidden.append if inside else public.add)(line.strip())
+    return [line for line in hidden if line not in public]
+
+
+def mark_scheme_lines() -> list[str]:
+    nb = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    return [line.strip() for block in re.findall(r"=== BEGIN MARK SCHEME ===(.*?)=== END MARK SCHEME ===", text, re.DOTALL)
+            for line in block.splitlines() if len(line.strip()) > 25]
+
+
+def visible_text(path: Path) -> str:
+    """What a reader of an HTML or notebook file sees: tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A copy of the course with the sample class released, autograded, with feedback and grades."""
+    course = copy_course(ROOT, tmp_path_factory.mktemp("course"))
+    shutil.copytree(ROOT / "submitted", course / "submitted")
+    generate_release(course, ASSIGNMENT)
+    assert main(["--root", str(course), "grade", ASSIGNMENT]) == 0
+    rows = {row.student: row for row in report.collect_grades(course, ASSIGNMENT, roster.submitted_students(course, ASSIGNMENT))}
+    return course, rows
+
+
+def test_the_sample_class_is_all_graded(graded):
+    course, rows = graded
+    assert sorted(rows) == ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
+    assert all(row.status == "graded" for row in rows.values())
+    assert all(row.max_total == 100 for row in rows.values())
+
+
+def test_reference_solution_scores_every_autograded_point(graded):
+    course, rows = graded
+    assert rows["ada"].auto_score == AUTOGRADED_POINTS
+    assert rows["ada"].manual_pending == ["plots", "summary"]
+    # the reference solution runs top to bottom without an error, plots included
+    nb = nbformat.read(course / "autograded" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert error_outputs(nb) == []
+    assert any("image/png" in output.get("data", {}) for cell in nb.cells for output in cell.get("outputs", []))
+
+
+def test_untouched_release_scores_zero(graded):
+    _, rows = graded
+    assert rows["ben"].auto_score == 0
+
+
+def test_partly_done_scores_its_tasks(graded):
+    _, rows = graded
+    done = {"target_function", "make_training_data", "make_test_data", "SmallNet"}
+    for task, (score, maximum) in rows["cleo"].tasks.items():
+        if task in done:
+            assert score == maximum, task
+        elif task not in rows["cleo"].manual_tasks:
+            assert score == 0, task
+
+
+@pytest.mark.parametrize("student", sorted(BROKEN))
+def test_each_mistake_loses_the_points_of_its_task_and_only_those(graded, student):
+    _, rows = graded
+    row = rows[student]
+    for task, (score, maximum) in row.tasks.items():
+        if task in row.manual_tasks:
+            continue
+        if task in BROKEN[student]:
+            assert score < maximum, f"{student}'s broken {task} still scores {score}/{maximum}"
+        else:
+            assert score == maximum, f"{student} lost points in {task}, which is correct"
+
+
+def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(graded, tmp_path):
+    """The course configuration sends the grading kernel's stderr to stdout; without it, nbgrader
+    would score gus's correct target_function 0 because it prints a warning."""
+    _, rows = graded
+    assert rows["gus"].auto_score == AUTOGRADED_POINTS
+    course = copy_course(ROOT, tmp_path)
+    config = course / "nbgrader_config.py"
+    config.write_text(config.read_text().replace('"--IPKernelApp.exec_lines=import sys; sys.stderr = sys.stdout",', ""))
+    shutil.copytree(ROOT / "submitted" / "gus", course / "submitted" / "gus")
+    generate_release(course, ASSIGNMENT)
+    assert grade_class(course, ASSIGNMENT, ["gus"], workers=1, progress=False)[0].status == "graded"
+    (row,) = report.collect_grades(course, ASSIGNMENT, ["gus"])
+    assert row.tasks["target_function"][0] == 0
+    assert row.auto_score < AUTOGRADED_POINTS
+
+
+def test_grading_again_gives_the_same_scores(graded):
+    course, rows = graded
+    assert grade_class(course, ASSIGNMENT, ["fay"], workers=1, progress=False)[0].status == "graded"
+    (again,) = report.collect_grades(course, ASSIGNMENT, ["fay"])
+    assert again.tasks == rows["fay"].tasks
+
+
+def test_hidden_tests_and_mark_schemes_leak_nowhere_students_look(graded):
+    course, _ = graded
+    secrets = hidden_test_lines() + mark_scheme_lines()
+    assert len(secrets) > 40
+    student_files = [*(ROOT / "release").rglob("*.ipynb"), *(course / "feedback").rglob("*.html")]
+    assert len(list((course / "feedback").rglob("*.html"))) == 7
+    for path in student_files:
+        text = visible_text(path)
+        leaked = [line for line in secrets if line in text]
+        assert not leaked, f"{path} shows hidden material: {leaked[:2]}"
+
+
+def test_feedback_reports_hidden_test_results(graded):
+    course, _ = graded
+    text = visible_text(course / "feedback" / "dev" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    assert "noise variance" in text and "N(0, 0.01) has variance 0.01" in text  # the reason, not the code
+
+
+def test_grades_csv_has_a_row_per_student_and_a_column_per_task(graded):
+    course, rows = graded
+    with open(course / "grades" / f"{ASSIGNMENT}.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [r["student"] for r in table] == sorted(rows)
+    by_student = {r["student"]: r for r in table}
+    assert by_student["ada"]["autograded"] == "70" and by_student["ben"]["autograded"] == "0"
+    assert by_student["dev"]["make_training_data (/10)"] == "2" and by_student["dev"]["target_function (/7)"] == "7"
+    assert by_student["ada"]["manual pending"] == "plots summary"
+
+
+def test_grade_table_lists_every_student_and_task(graded):
+    _, rows = graded
+    table = report.format_table(list(rows.values()))
+    lines = table.splitlines()
+    assert lines[0].split()[:3] == ["student", "target_function/7", "make_training_data/10"]
+    assert "plots/12" in lines[0] and "summary/18" in lines[0]
+    assert len(lines) == 2 + len(rows)
+    assert re.search(r"^ada\s+7\s+10\s+8\s+10\s+5\s+6\s+10\s+5\s+9\s+\?\s+\?\s+70\s+70/100", table, re.MULTILINE)
+
+
+def test_a_submission_nbgrader_cannot_grade_keeps_its_row(graded, tmp_path):
+    course = copy_course(ROOT, tmp_path)
+    generate_release(course, ASSIGNMENT)
+    broken = course / "submitted" / "zed" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{ this is not a notebook")
+    (outcome,) = grade_class(course, ASSIGNMENT, ["zed"], progress=False)
+    (row,) = report.collect_grades(course, ASSIGNMENT, ["zed"])
+    assert (row.status, row.reason) == (outcome.status, outcome.reason) == (
+        "not a notebook", "project1.ipynb is broken JSON (Expecting property name enclosed in double quotes at line 1, "
+        "column 3): the file was cut or edited by hand; submit a copy saved from Jupyter")
+    assert row.auto_score == 0 and row.max_total == 100
+
+
+def test_grading_without_a_release_says_what_to_do(tmp_path, capsys):
+    course = copy_course(ROOT, tmp_path)
+    shutil.copytree(ROOT / "submitted" / "ada", course / "submitted" / "ada")
+    assert main(["--root", str(course), "autograde", ASSIGNMENT]) == 1
+    assert "run `course release project1` first" in capsys.readouterr().err
+
+
+def test_collect_unpacks_an_lms_zip(tmp_path):
+    course = copy_course(ROOT, tmp_path)
+    archive = tmp_path / "download.zip"
+    notebook = (ROOT / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ada_12345_67890_project1.ipynb", notebook)          # Canvas-style name
+        zf.writestr("ben_late_222_333_project1-1.ipynb", notebook)       # renamed by the LMS
+        zf.writestr("cleo/project1.ipynb", notebook)                     # folder per student
+        zf.writestr("notes.txt", b"not a notebook")
+        zf.writestr("orphan.ipynb", notebook)
+    report = roster.collect_zip(course, ASSIGNMENT, archive)
+    assert sorted(report["collected"]) == ["ada/project1/project1.ipynb", "ben/project1/project1.ipynb", "cleo/project1/project1.ipynb"]
+    assert report["skipped"] == ["orphan.ipynb: cannot tell whose it is (name it <student>_<notebook>.ipynb)"]
+    assert (course / "submitted" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == notebook
+    assert roster.submitted_students(course, ASSIGNMENT) == ["ada", "ben", "cleo"]
+
+
+def test_add_students_from_a_roster(tmp_path, capsys):
+    course = copy_course(ROOT, tmp_path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nada,Ada,Lovelace,ada@example.org\nben,Ben,,\n")
+    assert main(["--root", str(course), "add-students", str(roster)]) == 0
+    assert "added or updated 2 student(s)" in capsys.readouterr().out
+    with nbgrader_api(course).gradebook as gb:
+        assert gb.find_student("ada").last_name == "Lovelace"
+        assert sorted(s.id for s in gb.students) == ["ada", "ben"]
+    roster.write_text("name\nada\n")
+    assert main(["--root", str(course), "add-students", str(roster)]) == 1
+    assert "column 'id'" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""Tests of the instructor package `grader`, module by module."""

@@ -1,0 +1,108 @@
+"""The checks a submission meets before grading: each problem has its status and a reason that says what to do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.autograde import intake
+from grader.autograde.intake import check_submission, read_notebook
+from grader.autograde.statuses import GRADED, METADATA_TAMPERED, NOT_A_NOTEBOOK, NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK
+from tests.support import ROOT
+
+RELEASE = ROOT / "release" / "project1"
+NOTEBOOK = "project1.ipynb"
+
+
+def release_copy() -> nbformat.NotebookNode:
+    return nbformat.read(RELEASE / NOTEBOOK, as_version=4)
+
+
+def cell_of(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def submit(folder: Path, nb: nbformat.NotebookNode | None = None, name: str = NOTEBOOK) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb if nb is not None else release_copy(), folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "project1.ipynb is empty (0 bytes): submit the notebook saved from Jupyter"),
+    (b"\xe9t\xe9", "project1.ipynb is not UTF-8 text (byte 0xe9 at offset 0)"),
+    (b'{"cells": [', "project1.ipynb is broken JSON"),
+    (b"[1, 2, 3]", "project1.ipynb is JSON but not a notebook (no 'cells')"),
+    (b'{"cells": 7, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "project1.ipynb is not a valid notebook"),
+])
+def test_what_is_not_a_notebook_says_why(tmp_path, data, reason):
+    path = tmp_path / NOTEBOOK
+    path.write_bytes(data)
+    with pytest.raises(ValueError) as error:
+        read_notebook(path)
+    assert str(error.value).startswith(reason)
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / NOTEBOOK).write_bytes(data)
+    checked = check_submission(folder, RELEASE)
+    assert (checked.status, checked.gradable) == (NOT_A_NOTEBOOK, False)
+    assert checked.reason.startswith(reason)
+
+
+def test_the_untouched_release_is_gradable_as_it_is(tmp_path):
+    folder = submit(tmp_path / "ada")
+    (folder / "notes.txt").write_text("my notes")
+    checked = check_submission(folder, RELEASE)
+    assert (checked.status, checked.reason, checked.problems, checked.gradable) == (GRADED, "", [], True)
+    assert sorted(checked.files) == ["notes.txt", NOTEBOOK]
+    assert list(checked.notebooks) == [NOTEBOOK]
+
+
+def test_missing_and_unknown_notebooks_are_not_sent_to_a_worker(tmp_path):
+    missing = check_submission(tmp_path / "nobody", RELEASE)
+    assert (missing.status, missing.gradable) == (NOTEBOOK_MISSING, False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check_submission(empty, RELEASE).reason == "no .ipynb file in the submission; expected project1.ipynb"
+    renamed = check_submission(submit(tmp_path / "renamed", name="Project 1 (1).ipynb"), RELEASE)
+    assert (renamed.status, renamed.gradable) == (UNKNOWN_NOTEBOOK, False)
+    assert renamed.reason.startswith("found Project 1 (1).ipynb; expected project1.ipynb: rename the file")
+
+
+def test_each_change_to_the_grader_cells_is_named(tmp_path):
+    nb = release_copy()
+    nb.cells.remove(cell_of(nb, "make_test_data_hidden"))
+    retyped = cell_of(nb, "train_hidden")
+    retyped.cell_type = "markdown"
+    del retyped["outputs"], retyped["execution_count"]
+    cell_of(nb, "evaluate_visible").metadata["nbgrader"]["points"] = 50
+    copy = nbformat.from_dict(json.loads(json.dumps(cell_of(nb, "SmallNet_visible"))))
+    copy["id"] = "a-copy"
+    nb.cells.append(copy)
+    nb.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    checked = check_submission(submit(tmp_path / "tamperer", nb), RELEASE)
+    assert (checked.status, checked.gradable) == (METADATA_TAMPERED, True)
+    assert sorted(checked.problems) == [
+        "cell SmallNet_visible duplicated (2 copies)",
+        "cell evaluate_visible metadata changed (points)",
+        "cell make_test_data_hidden deleted",
+        "cell train_hidden changed from code to markdown",
+        "kernel 'ir' instead of 'python3'",
+    ]
+    assert checked.reason.endswith("(graded with the grader's cells put back)")
+    # nbgrader stops at a duplicated grade id: the worker gets the notebook with the later copy removed
+    shipped = nbformat.reads(checked.files[NOTEBOOK].decode(), as_version=4)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in shipped.cells]
+    assert ids.count("SmallNet_visible") == 1
+
+
+def test_links_and_oversized_files_are_not_shipped(tmp_path, monkeypatch):
+    folder = submit(tmp_path / "linker")
+    size = (folder / NOTEBOOK).stat().st_size
+    (folder / "big.bin").write_bytes(b"x" * (size + 1))
+    (folder / "secret").symlink_to("/etc/hostname")
+    monkeypatch.setattr(intake, "MAX_FILE_BYTES", size)
+    assert sorted(check_submission(folder, RELEASE).files) == [NOTEBOOK]

@@ -1,0 +1,1 @@
+"""Tests of the student package `helpers`: pure functions, no notebook, no nbgrader."""

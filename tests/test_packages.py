@@ -1,0 +1,135 @@
+"""The two packages and their boundary: `helpers` for students, `grader` for instructors.
+
+`helpers` imports nothing of the grading machinery, and `pyproject.toml` installs what each package
+imports: `helpers`' needs as the base dependencies (all that Colab installs), `grader`'s as the
+`instructor` extra.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from grader.cli import build_parser
+from tests.support import ROOT
+
+#: What a student's package must never import.
+GRADING_ONLY = {"grader", "nbgrader", "nbclient", "nbconvert", "dask", "distributed", "psutil", "sqlalchemy"}
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_roots(path: Path) -> set[str]:
+    """The top-level names of every module that ``path`` imports (absolute imports)."""
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def distribution(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def third_party(package: str) -> set[str]:
+    """The distributions that provide what ``package``'s modules import."""
+    provided = importlib.metadata.packages_distributions()
+    needed = set()
+    for path in modules(package):
+        for root in imported_roots(path) - {"helpers", "grader", "__future__"}:
+            if root in sys.stdlib_module_names:
+                continue
+            assert root in provided, f"{path.relative_to(ROOT)} imports {root}, which no installed distribution provides"
+            needed |= {name.lower().replace("_", "-") for name in provided[root]}
+    return needed
+
+
+@pytest.fixture(scope="module")
+def pyproject() -> dict:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+@pytest.mark.parametrize("path", modules("helpers"), ids=lambda p: module_name(p))
+def test_no_helpers_module_imports_grading_machinery(path):
+    assert not imported_roots(path) & GRADING_ONLY, f"{module_name(path)} imports {imported_roots(path) & GRADING_ONLY}"
+
+
+def run_python(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_importing_all_of_helpers_loads_none_of_the_grader():
+    names = [module_name(p) for p in modules("helpers")]
+    loaded = run_python(f"import sys\nfor name in {names!r}: __import__(name)\n"
+                        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(GRADING_ONLY)!r})))")
+    assert loaded == "[]"
+
+
+def test_the_jail_starts_without_numpy_or_torch():
+    loaded = run_python("import sys, grader.kernel.jail, grader.kernel.integrity\n"
+                        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'torch', 'nbgrader', 'IPython'}))")
+    assert loaded == "[]"
+
+
+def test_the_base_dependencies_are_what_helpers_imports(pyproject):
+    from helpers.sweep import kernels
+
+    base = {distribution(r) for r in pyproject["project"]["dependencies"]}
+    generated = ast.parse(kernels._HEADER.format(dim=1, activation="relu"))  # the kernels it writes import numba
+    assert "numba" in {node.module for node in ast.walk(generated) if isinstance(node, ast.ImportFrom)}
+    assert third_party("helpers") | {"numba"} == base
+
+
+def test_the_instructor_extra_installs_what_grader_imports(pyproject):
+    base = {distribution(r) for r in pyproject["project"]["dependencies"]}
+    instructor = {distribution(r) for r in pyproject["project"]["optional-dependencies"]["instructor"]}
+    missing = third_party("grader") - base - instructor
+    assert not missing, f"grader imports distributions that pyproject.toml does not install: {sorted(missing)}"
+    assert not instructor & base
+
+
+def test_the_course_command_is_installed_and_lists_every_command(pyproject):
+    assert pyproject["project"]["scripts"]["course"] == "grader.cli:main"
+    course = Path(sys.executable).with_name("course")
+    done = subprocess.run([str(course), "--help"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    commands = set(build_parser()._subparsers._group_actions[0].choices)
+    assert commands >= {"stamp", "release", "add-students", "collect", "autograde", "feedback", "export", "grade",
+                        "run-tutorial", "demo"}
+    for name in commands:
+        assert re.search(rf"^\s+{re.escape(name)}\b", done.stdout, re.MULTILINE), f"`course --help` does not list {name}"
+
+
+def readme_table(heading: str) -> dict[str, str]:
+    """The first column of the module table under ``heading`` in the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1]
+    rows = re.findall(r"^\| `([\w.]+)` \|", section.split("\n\n#", 1)[0], re.MULTILINE)
+    return dict.fromkeys(rows, "")
+
+
+@pytest.mark.parametrize("package", ["helpers", "grader"])
+def test_the_readme_lists_every_module(package):
+    listed = set(readme_table(f"## The `{package}` package"))
+    actual = {module_name(p) for p in modules(package) if module_name(p) != package and not p.name.startswith("__")}
+    assert listed == actual, f"README lists {sorted(listed - actual)} that do not exist and misses {sorted(actual - listed)}"
