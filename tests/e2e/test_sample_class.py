@@ -6,6 +6,8 @@ import csv
 import html
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -228,3 +230,21 @@ def test_add_students_from_a_roster(tmp_path, capsys):
     roster.write_text("name\nada\n")
     assert main(["--root", str(course), "add-students", str(roster)]) == 1
     assert "column 'id'" in capsys.readouterr().err
+
+
+def test_the_grading_command_prints_progress_and_results_only(tmp_path):
+    """No kernel start-up banners or warnings, no nbgrader complaint about an exchange folder: what an
+    instructor reads is what the command says."""
+    course = copy_course(ROOT, tmp_path)
+    shutil.copytree(ROOT / "submitted" / "ada", course / "submitted" / "ada")
+    assert main(["--root", str(course), "release", ASSIGNMENT]) == 0
+    done = subprocess.run([sys.executable, "-m", "grader", "--root", str(course), "grade", ASSIGNMENT],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    for noise in ("To connect another client", "without encryption", "ipython kernel", "CRITICAL", "WARNING",
+                  "Traceback"):
+        assert noise not in output, f"the grading command printed {noise!r}:\n{output}"
+    lines = output.strip().splitlines()
+    assert lines[0].startswith("autograding 1 submission(s) of project1 with ")
+    assert any(line.startswith("ada ") for line in lines)
