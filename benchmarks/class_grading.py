@@ -88,8 +88,14 @@ def mean_execution(course: Path) -> float:
         nb = nbformat.read(path, as_version=4)
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
-            NotebookClient(nb, kernel_name="python3", extra_arguments=extra, allow_errors=True, timeout=600,
-                           resources={"metadata": {"path": folder}}).execute()
+            NotebookClient(
+                nb,
+                kernel_name="python3",
+                extra_arguments=extra,
+                allow_errors=True,
+                timeout=600,
+                resources={"metadata": {"path": folder}},
+            ).execute()
             times.append(time.perf_counter() - started)
     return statistics.mean(times)
 
@@ -112,7 +118,9 @@ def main() -> None:
                 runs[mode] = time_command(course, students, int(mode.split("=")[1]))
             print(f"  {mode}: {runs[mode]:.1f} s", flush=True)
     n = len(students)
-    print(f"\n{n} submissions ({args.copies} copies of {len(SAMPLE)}); executing one notebook: {execute:.2f} s on average")
+    print(
+        f"\n{n} submissions ({args.copies} copies of {len(SAMPLE)}); executing one notebook: {execute:.2f} s on average"
+    )
     print(f"{'mode':12s} {'wall s':>8s} {'per minute':>11s} {'vs plain':>9s} {'overhead s/submission':>22s}")
     for mode, seconds in runs.items():
         workers = 1 if mode in ("plain", "workers=1") else args.workers

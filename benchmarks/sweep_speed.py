@@ -28,9 +28,9 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers.data import make_regression_data  # noqa: E402
-from helpers.models import make_mlp  # noqa: E402
-from helpers.sweep import train_sweep  # noqa: E402
+from helpers.data import make_regression_data
+from helpers.models import make_mlp
+from helpers.sweep import train_sweep
 
 WIDTHS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
 
@@ -49,7 +49,9 @@ def naive(data, widths, seeds, epochs, lr, momentum):
                 loss_fn(model(data.x_train), data.y_train).backward()
                 optimizer.step()
             with torch.no_grad():
-                finals.append((loss_fn(model(data.x_train), data.y_train).item(), loss_fn(model(data.x_test), data.y_test).item()))
+                finals.append(
+                    (loss_fn(model(data.x_train), data.y_train).item(), loss_fn(model(data.x_test), data.y_test).item())
+                )
     return np.array(finals)
 
 
@@ -84,16 +86,20 @@ def main() -> None:
     lr, momentum = 0.01, 0.9
     n, dim = data.x_train.shape
     units = sum(WIDTHS) * len(seeds)
-    print(f"sweep: {len(WIDTHS)} widths {WIDTHS[0]}..{WIDTHS[-1]} x {len(seeds)} seeds = {len(WIDTHS) * len(seeds)} networks, "
-          f"{units} hidden units, {n} samples, {args.epochs} full-batch SGD epochs; torch threads {torch.get_num_threads()}")
+    print(
+        f"sweep: {len(WIDTHS)} widths {WIDTHS[0]}..{WIDTHS[-1]} x {len(seeds)} seeds = "
+        f"{len(WIDTHS) * len(seeds)} networks, {units} hidden units, {n} samples, {args.epochs} full-batch SGD epochs; "
+        f"torch threads {torch.get_num_threads()}"
+    )
 
     started = time.perf_counter()
     train_sweep(data, [1], (0,), epochs=1, progress=False)  # compile the kernels
     compile_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    history = train_sweep(data, WIDTHS, seeds, epochs=args.epochs, lr=lr, momentum=momentum,
-                          record_every=args.epochs, progress=False)
+    history = train_sweep(
+        data, WIDTHS, seeds, epochs=args.epochs, lr=lr, momentum=momentum, record_every=args.epochs, progress=False
+    )
     batched_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -102,8 +108,10 @@ def main() -> None:
 
     batched = np.stack([history.final("train"), history.final("test")], axis=1)
     disagreement = np.abs(batched - reference) / np.abs(reference)
-    print(f"final losses agree: largest relative difference {disagreement.max():.1e} "
-          f"(train {disagreement[:, 0].max():.1e}, test {disagreement[:, 1].max():.1e}) over {len(reference)} networks")
+    print(
+        f"final losses agree: largest relative difference {disagreement.max():.1e} "
+        f"(train {disagreement[:, 0].max():.1e}, test {disagreement[:, 1].max():.1e}) over {len(reference)} networks"
+    )
 
     flop_rate, bandwidth = matmul_rate(), memory_bandwidth()
     steps = args.epochs
@@ -117,9 +125,11 @@ def main() -> None:
     flop_bound, byte_bound = flops / flop_rate, bytes_moved / bandwidth
     roofline = max(flop_bound, byte_bound)
     print(f"machine: matmul {flop_rate / 1e9:.0f} GFLOP/s, copy bandwidth {bandwidth / 1e9:.1f} GB/s (measured now)")
-    print(f"work: {flops / 1e9:.0f} GFLOP -> {flop_bound:.2f} s at the matmul rate; "
-          f"{bytes_moved / 1e9:.2f} GB -> {byte_bound:.3f} s at the bandwidth; roofline {roofline:.2f} s "
-          f"({'compute' if flop_bound >= byte_bound else 'memory'} bound)")
+    print(
+        f"work: {flops / 1e9:.0f} GFLOP -> {flop_bound:.2f} s at the matmul rate; "
+        f"{bytes_moved / 1e9:.2f} GB -> {byte_bound:.3f} s at the bandwidth; roofline {roofline:.2f} s "
+        f"({'compute' if flop_bound >= byte_bound else 'memory'} bound)"
+    )
     print(f"naive loop   {naive_seconds:8.2f} s")
     print(f"batched      {batched_seconds:8.2f} s  (+ {compile_seconds:.1f} s compiling the kernels once per process)")
     print(f"speed-up     {naive_seconds / batched_seconds:8.1f} x")

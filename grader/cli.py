@@ -46,8 +46,10 @@ def cmd_stamp(root: Path, args: argparse.Namespace) -> int:
     """Stamp badges and the repository into the notebooks and the README."""
     config = load_config(root)
     changed = stamp_all(config)
-    print(f"stamped {config.repository} into {len(changed)} changed file(s)"
-          + "".join(f"\n  {p.relative_to(root)}" for p in changed))
+    print(
+        f"stamped {config.repository} into {len(changed)} changed file(s)"
+        + "".join(f"\n  {p.relative_to(root)}" for p in changed)
+    )
     return 0
 
 
@@ -89,20 +91,31 @@ def cmd_run_tutorial(root: Path, args: argparse.Namespace) -> int:
     figures = sorted((out_dir / "figures").glob("*.png"))
     print(f"executed the tutorial ({'fast' if args.fast else 'full'} mode) in {seconds:.0f} s")
     print(f"  notebook: {(out_dir / 'tutorial.ipynb').relative_to(root)}  (HTML beside it)")
-    print(f"  figures:  {len(figures)} in {(out_dir / 'figures').relative_to(root)}/: "
-          + ", ".join(p.name for p in figures))
+    print(
+        f"  figures:  {len(figures)} in {(out_dir / 'figures').relative_to(root)}/: "
+        + ", ".join(p.name for p in figures)
+    )
     return 0
 
 
 def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
     students = named or roster.submitted_students(root, assignment)
     if not students:
-        raise FileNotFoundError(f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)")
+        raise FileNotFoundError(
+            f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)"
+        )
     return students
 
 
-def grade_steps(root: Path, assignment: str, students: list[str], steps: tuple[str, ...], workers: int | None = None,
-                scheduler: str | None = None, isolation: str | None = None) -> int:
+def grade_steps(
+    root: Path,
+    assignment: str,
+    students: list[str],
+    steps: tuple[str, ...],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    isolation: str | None = None,
+) -> int:
     """Autograde, write feedback and/or export; print the grade table; return the exit status:
     the number of submissions that need attention (at most 100)."""
     students = _students(root, assignment, students)
@@ -112,15 +125,27 @@ def grade_steps(root: Path, assignment: str, students: list[str], steps: tuple[s
         started = time.perf_counter()
         where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
         print(f"autograding {len(students)} submission(s) of {assignment} {where}")
-        outcomes = grade_class(root, assignment, students, workers=workers, scheduler=scheduler, isolation=isolation,
-                               progress=sys.stderr.isatty())
+        outcomes = grade_class(
+            root,
+            assignment,
+            students,
+            workers=workers,
+            scheduler=scheduler,
+            isolation=isolation,
+            progress=sys.stderr.isatty(),
+        )
         seconds = time.perf_counter() - started
         graded = sum(o.status not in UNGRADED for o in outcomes)
-        print(f"autograded {graded} of {len(students)} submission(s) in {seconds:.0f} s "
-              f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute)")
+        print(
+            f"autograded {graded} of {len(students)} submission(s) in {seconds:.0f} s "
+            f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute)"
+        )
     if FEEDBACK in steps:
-        gradable = [row.student for row in report.collect_grades(root, assignment, students)
-                    if row.status not in UNGRADED and (root / "autograded" / row.student / assignment).is_dir()]
+        gradable = [
+            row.student
+            for row in report.collect_grades(root, assignment, students)
+            if row.status not in UNGRADED and (root / "autograded" / row.student / assignment).is_dir()
+        ]
         failures = generate_feedback(root, assignment, gradable)
         print(f"feedback: feedback/<student>/{assignment}/ for {len(gradable) - len(failures)} student(s)")
         for student, reason in failures.items():
@@ -169,8 +194,12 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
     """The options of the autograding step."""
     parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
     parser.add_argument("--scheduler", default=None, help="grade on the Dask cluster at this address (tcp://host:8786)")
-    parser.add_argument("--isolation", choices=ISOLATION_MODES, default=None,
-                        help="override GuardedExecute.isolation of nbgrader_config.py")
+    parser.add_argument(
+        "--isolation",
+        choices=ISOLATION_MODES,
+        default=None,
+        help="override GuardedExecute.isolation of nbgrader_config.py",
+    )
 
 
 def add_fast_option(parser: argparse.ArgumentParser) -> None:
@@ -186,10 +215,14 @@ def add_class_arguments(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``course``: one sub-command per ``cmd_*`` function."""
-    parser = argparse.ArgumentParser(prog="course", description="The course's commands for instructors and TAs, on nbgrader.",
-                                     epilog="Run a command with --help for its arguments.")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="course repository (default: found from the working directory)")
+    parser = argparse.ArgumentParser(
+        prog="course",
+        description="The course's commands for instructors and TAs, on nbgrader.",
+        epilog="Run a command with --help for its arguments.",
+    )
+    parser.add_argument(
+        "--root", type=Path, default=None, help="course repository (default: found from the working directory)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, func, text: str) -> argparse.ArgumentParser:
@@ -200,14 +233,18 @@ def build_parser() -> argparse.ArgumentParser:
     command("stamp", cmd_stamp, "stamp Colab badges and the repository into notebooks and README")
     p = command("release", cmd_release, "regenerate release/ from source/ with nbgrader")
     p.add_argument("assignments", nargs="*", help="assignment names (default: all under source/)")
-    p = command("add-students", cmd_add_students,
-                "add or update the students of a CSV roster (columns id, first_name, last_name, email)")
+    p = command(
+        "add-students",
+        cmd_add_students,
+        "add or update the students of a CSV roster (columns id, first_name, last_name, email)",
+    )
     p.add_argument("roster", type=Path)
     p = command("collect", cmd_collect, "unpack an LMS zip of notebooks into submitted/<student>/<assignment>/")
     p.add_argument("assignment")
     p.add_argument("archive", type=Path)
-    p.add_argument("--pattern", default=roster.LMS_FILE_PATTERN,
-                   help="regex on file names with groups student_id and file")
+    p.add_argument(
+        "--pattern", default=roster.LMS_FILE_PATTERN, help="regex on file names with groups student_id and file"
+    )
     p = command("autograde", cmd_autograde, "autograde submissions, in parallel, isolated and limited")
     add_class_arguments(p)
     add_grading_options(p)
@@ -231,4 +268,3 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-

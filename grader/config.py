@@ -49,8 +49,9 @@ def load_config(root: Path | None = None) -> CourseConfig:
         raise ValueError(
             f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
         )
-    return CourseConfig(root=root, repository=repository, branch=settings.get("branch", "main"),
-                        order=tuple(settings.get("order", ())))
+    return CourseConfig(
+        root=root, repository=repository, branch=settings.get("branch", "main"), order=tuple(settings.get("order", ()))
+    )
 
 
 #: What defines a course for nbgrader and the course's commands: files, then folders.

@@ -37,7 +37,8 @@ class HideHiddenTests(Preprocessor):
     """nbgrader feedback preprocessor: blank hidden tests and shorten their tracebacks.
 
     In a cell that held hidden tests, the hidden lines are removed (a notice stands in for them
-    when nothing else is left) and every error output keeps only its last line (``AssertionError: message``), because a full traceback
+    when nothing else is left) and every error output keeps only its last line (``AssertionError: message``),
+    because a full traceback
     quotes the failing test's code.
     """
 

@@ -24,5 +24,7 @@ def generate_release(root: Path, assignment: str) -> Path:
         )
     result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}")
+        raise RuntimeError(
+            f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}"
+        )
     return root / "release" / assignment

@@ -61,7 +61,11 @@ def collect_grades(root: Path, assignment: str, students: list[str]) -> list[Stu
         for student in students:
             row = StudentGrades(student, GRADED)
             if student in recorded:
-                row.status, row.reason, row.flags = recorded[student].status, recorded[student].reason, recorded[student].flags
+                row.status, row.reason, row.flags = (
+                    recorded[student].status,
+                    recorded[student].reason,
+                    recorded[student].flags,
+                )
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
@@ -96,13 +100,33 @@ def write_csv(rows: list[StudentGrades], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", *(f"{t} (/{m:g})" for t, m in columns), "autograded", "total", "max", "manual pending", "status", "reason", "review flags"])
+        writer.writerow(
+            [
+                "student",
+                *(f"{t} (/{m:g})" for t, m in columns),
+                "autograded",
+                "total",
+                "max",
+                "manual pending",
+                "status",
+                "reason",
+                "review flags",
+            ]
+        )
         for row in rows:
-            writer.writerow([
-                row.student, *(f"{row.tasks[t][0]:g}" if t in row.tasks else "" for t, _ in columns),
-                f"{row.auto_score:g}", f"{row.total:g}", f"{row.max_total:g}",
-                " ".join(row.manual_pending), row.status, row.reason, "; ".join(row.flags),
-            ])
+            writer.writerow(
+                [
+                    row.student,
+                    *(f"{row.tasks[t][0]:g}" if t in row.tasks else "" for t, _ in columns),
+                    f"{row.auto_score:g}",
+                    f"{row.total:g}",
+                    f"{row.max_total:g}",
+                    " ".join(row.manual_pending),
+                    row.status,
+                    row.reason,
+                    "; ".join(row.flags),
+                ]
+            )
     return path
 
 
@@ -124,8 +148,10 @@ def format_table(rows: list[StudentGrades]) -> str:
         if row.manual_pending and row.status == GRADED:
             status += " (manual grading pending)"
         body.append([row.student, *cells, f"{row.auto_score:g}", f"{row.total:g}/{row.max_total:g}", status])
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *body)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip() for line in [headers, *body]]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *body, strict=True)]
+    lines = [
+        "  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip() for line in [headers, *body]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     flagged = [row for row in rows if row.flags]
     if flagged:

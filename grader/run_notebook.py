@@ -28,8 +28,13 @@ def execute_notebook(notebook: Path, out_dir: Path, fast: bool = False, timeout:
     nb = nbformat.read(target, as_version=4)
     env = notebook_environment(os.environ)
     env.update({FAST_ENV_VAR: "1" if fast else "0", FIGURE_DIR_ENV_VAR: str((out_dir / "figures").resolve())})
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", extra_arguments=list(QUIET_KERNEL),
-                            resources={"metadata": {"path": str(out_dir)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        extra_arguments=list(QUIET_KERNEL),
+        resources={"metadata": {"path": str(out_dir)}},
+    )
     try:
         client.execute(env=env)
     finally:

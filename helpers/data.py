@@ -8,8 +8,8 @@ Inputs are float32 tensors of shape ``(n, d)``, targets of shape ``(n, 1)``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -49,9 +49,7 @@ def sample_uniform(
     return low + (high - low) * torch.rand(n, dim, generator=generator)
 
 
-def add_gaussian_noise(
-    y: torch.Tensor, variance: float, generator: torch.Generator | None = None
-) -> torch.Tensor:
+def add_gaussian_noise(y: torch.Tensor, variance: float, generator: torch.Generator | None = None) -> torch.Tensor:
     """Return ``y + v`` with ``v ~ N(0, variance)`` drawn independently for every entry.
 
     Note the parameter is the *variance*: ``N(0, 0.01)`` has standard deviation 0.1.

@@ -51,17 +51,17 @@ def fast_mode() -> bool:
         return False
     if value in ("1", "true", "yes", "on"):
         return True
-    raise ValueError(
-        f"{FAST_ENV_VAR}={value!r} is not understood: set it to 1 (fast) or 0 (full run)."
-    )
+    raise ValueError(f"{FAST_ENV_VAR}={value!r} is not understood: set it to 1 (fast) or 0 (full run).")
 
 
 def kernel_cache_folder() -> Path:
     """Where the compiled sweep kernels live: ``COURSE_KERNEL_CACHE``, else ``~/.cache/nn-course/kernels``,
     else a folder in the temporary directory when the home folder is not writable."""
     configured = os.environ.get(KERNEL_CACHE_ENV_VAR)
-    for folder in ([Path(configured)] if configured else []) + [Path.home() / ".cache" / "nn-course" / "kernels",
-                                                                 Path(tempfile.gettempdir()) / "nn-course-kernels"]:
+    for folder in ([Path(configured)] if configured else []) + [
+        Path.home() / ".cache" / "nn-course" / "kernels",
+        Path(tempfile.gettempdir()) / "nn-course-kernels",
+    ]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if os.access(folder, os.W_OK):

@@ -110,10 +110,14 @@ def trained_width_sweep(
     by :func:`helpers.sweep.train_sweep`, exactly as if one after another. The result holds the
     final training and test MSE of each.
     """
-    history = train_sweep(data, widths, seeds, epochs=epochs, lr=lr, optimizer=optimizer,
-                          record_every=epochs, progress=progress)
+    history = train_sweep(
+        data, widths, seeds, epochs=epochs, lr=lr, optimizer=optimizer, record_every=epochs, progress=progress
+    )
     return SweepResult(
         f"trained networks ({optimizer}, {epochs} full-batch epochs)",
-        np.asarray(widths), history.by_width(history.n_params)[:, 0], tuple(seeds),
-        history.by_width(history.final("train")), history.by_width(history.final("test")),
+        np.asarray(widths),
+        history.by_width(history.n_params)[:, 0],
+        tuple(seeds),
+        history.by_width(history.final("train")),
+        history.by_width(history.final("test")),
     )

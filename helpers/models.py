@@ -58,4 +58,3 @@ def reset_parameters(model: nn.Module) -> nn.Module:
         if callable(reset):
             reset()
     return model
-

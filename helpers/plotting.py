@@ -47,8 +47,9 @@ def plot_data_3d(data: Dataset, ax: Axes | None = None) -> Figure:
         raise ValueError("plot_data_3d needs two input features")
     ax = _axes(ax, projection="3d", figsize=(7, 5))
     ax.scatter(*data.x_train.T, data.y_train[:, 0], s=6, alpha=0.5, label=f"training ({data.n_train}, noisy)")
-    ax.scatter(*data.x_test.T, data.y_test[:, 0], s=25, marker="^", color="C3",
-               label=f"test ({len(data.x_test)}, noiseless)")
+    ax.scatter(
+        *data.x_test.T, data.y_test[:, 0], s=25, marker="^", color="C3", label=f"test ({len(data.x_test)}, noiseless)"
+    )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_zlabel("$y$")
@@ -115,9 +116,9 @@ def plot_double_descent(
     and the legend says so, so that the axis is not stretched over twenty decades.
     """
     if axes is None:
-        fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4.5), squeeze=False)
+        _, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4.5), squeeze=False)
         axes = axes[0]
-    for ax, result in zip(axes, results):
+    for ax, result in zip(axes, results, strict=True):
         for split, color in (("train", "C0"), ("test", "C3")):
             values = result.train_mse if split == "train" else result.test_mse
             label = f"{split}{'ing' if split == 'train' else ''} error (median of {len(result.seeds)} seeds)"

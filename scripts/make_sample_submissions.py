@@ -35,41 +35,85 @@ MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
     "ada": ("reference solution", {}),
     "ben": ("untouched release", None),
     "cleo": ("partly done: tasks 1-4 only", {}),
-    "dev": ("noise standard deviation 0.01 instead of variance 0.01; test inputs on the positive side only", {
-        "make_training_data": [(r"math\.sqrt\(noise_var\) \* ", "noise_var * ")],
-        "make_test_data": [(r"X = sign \* magnitude", "X = magnitude")],
-    }),
-    "eli": ("ReLU on the output neuron; parameters counted with len()", {
-        "SmallNet": [(r"return self\.output\(torch\.relu\(self\.hidden\(x\)\)\)", "return torch.relu(self.output(torch.relu(self.hidden(x))))")],
-        "count_parameters": [(r"p\.numel\(\)", "len(p)")],
-    }),
-    "fay": ("shuffled minibatches; loss of the last minibatch only; evaluate with a broadcasting slip", {
-        "make_minibatches": [(r"    return list", "    order = torch.randperm(len(X))\n    X, y = X[order], y[order]\n    return list")],
-        "train": [(r"losses\.append\(total / len\(batches\)\)", "losses.append(loss.item())")],
-        "evaluate": [(r"return nn\.functional\.mse_loss\(model\(X\), y\)\.item\(\)", "return ((model(X).squeeze() - y) ** 2).mean().item()")],
-    }),
-    "gus": ("reference solution that writes warnings and a progress bar to stderr", {
-        "target_function": [(r"    return \(X", "    import warnings\n    warnings.warn('target_function: a harmless warning', UserWarning)\n    return (X")],
-        "train": [(r"for _ in range\(episodes\):", "from tqdm import tqdm\n    for _ in tqdm(range(episodes), file=sys.stderr):"),
-                  (r"^def train", "import sys\n\n\ndef train")],
-    }),
+    "dev": (
+        "noise standard deviation 0.01 instead of variance 0.01; test inputs on the positive side only",
+        {
+            "make_training_data": [(r"math\.sqrt\(noise_var\) \* ", "noise_var * ")],
+            "make_test_data": [(r"X = sign \* magnitude", "X = magnitude")],
+        },
+    ),
+    "eli": (
+        "ReLU on the output neuron; parameters counted with len()",
+        {
+            "SmallNet": [
+                (
+                    r"return self\.output\(torch\.relu\(self\.hidden\(x\)\)\)",
+                    "return torch.relu(self.output(torch.relu(self.hidden(x))))",
+                )
+            ],
+            "count_parameters": [(r"p\.numel\(\)", "len(p)")],
+        },
+    ),
+    "fay": (
+        "shuffled minibatches; loss of the last minibatch only; evaluate with a broadcasting slip",
+        {
+            "make_minibatches": [
+                (
+                    r"    return list",
+                    "    order = torch.randperm(len(X))\n    X, y = X[order], y[order]\n    return list",
+                )
+            ],
+            "train": [(r"losses\.append\(total / len\(batches\)\)", "losses.append(loss.item())")],
+            "evaluate": [
+                (
+                    r"return nn\.functional\.mse_loss\(model\(X\), y\)\.item\(\)",
+                    "return ((model(X).squeeze() - y) ** 2).mean().item()",
+                )
+            ],
+        },
+    ),
+    "gus": (
+        "reference solution that writes warnings and a progress bar to stderr",
+        {
+            "target_function": [
+                (
+                    r"    return \(X",
+                    "    import warnings\n"
+                    "    warnings.warn('target_function: a harmless warning', UserWarning)\n"
+                    "    return (X",
+                )
+            ],
+            "train": [
+                (
+                    r"for _ in range\(episodes\):",
+                    "from tqdm import tqdm\n    for _ in tqdm(range(episodes), file=sys.stderr):",
+                ),
+                (r"^def train", "import sys\n\n\ndef train"),
+            ],
+        },
+    ),
 }
 PARTLY_DONE = {"target_function", "make_training_data", "make_test_data", "SmallNet"}
 
 
 def solution_code(source: str) -> str:
     """The reference answer: the cell's source with the solution markers removed."""
-    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+    return "\n".join(
+        line for line in source.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+    )
 
 
 def main() -> None:
     source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    solutions = {c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
-                 for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     for student, (description, edits) in MISTAKES.items():
         nb = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
         if edits is not None:
-            for i, cell in enumerate(nb.cells):
+            for cell in nb.cells:
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
                 if grade_id in solutions and (student != "cleo" or grade_id in PARTLY_DONE):
                     cell.source = solutions[grade_id]

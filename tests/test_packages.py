@@ -56,7 +56,9 @@ def third_party(package: str) -> set[str]:
         for root in imported_roots(path) - {"helpers", "grader", "__future__"}:
             if root in sys.stdlib_module_names:
                 continue
-            assert root in provided, f"{path.relative_to(ROOT)} imports {root}, which no installed distribution provides"
+            assert root in provided, (
+                f"{path.relative_to(ROOT)} imports {root}, which no installed distribution provides"
+            )
             needed |= {name.lower().replace("_", "-") for name in provided[root]}
     return needed
 
@@ -80,14 +82,18 @@ def run_python(code: str) -> str:
 
 def test_importing_all_of_helpers_loads_none_of_the_grader():
     names = [module_name(p) for p in modules("helpers")]
-    loaded = run_python(f"import sys\nfor name in {names!r}: __import__(name)\n"
-                        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(GRADING_ONLY)!r})))")
+    loaded = run_python(
+        f"import sys\nfor name in {names!r}: __import__(name)\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(GRADING_ONLY)!r})))"
+    )
     assert loaded == "[]"
 
 
 def test_the_jail_starts_without_numpy_or_torch():
-    loaded = run_python("import sys, grader.kernel.jail, grader.kernel.integrity\n"
-                        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'torch', 'nbgrader', 'IPython'}))")
+    loaded = run_python(
+        "import sys, grader.kernel.jail, grader.kernel.integrity\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'torch', 'nbgrader', 'IPython'}))"
+    )
     assert loaded == "[]"
 
 
@@ -114,10 +120,22 @@ def test_the_course_command_is_installed_and_lists_every_command(pyproject):
     done = subprocess.run([str(course), "--help"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     commands = set(build_parser()._subparsers._group_actions[0].choices)
-    assert commands >= {"stamp", "release", "add-students", "collect", "autograde", "feedback", "export", "grade",
-                        "run-tutorial", "demo"}
+    assert commands >= {
+        "stamp",
+        "release",
+        "add-students",
+        "collect",
+        "autograde",
+        "feedback",
+        "export",
+        "grade",
+        "run-tutorial",
+        "demo",
+    }
     for name in commands:
-        assert re.search(rf"^\s+{re.escape(name)}\b", done.stdout, re.MULTILINE), f"`course --help` does not list {name}"
+        assert re.search(rf"^\s+{re.escape(name)}\b", done.stdout, re.MULTILINE), (
+            f"`course --help` does not list {name}"
+        )
 
 
 def readme_table(heading: str) -> dict[str, str]:
@@ -132,4 +150,6 @@ def readme_table(heading: str) -> dict[str, str]:
 def test_the_readme_lists_every_module(package):
     listed = set(readme_table(f"## The `{package}` package"))
     actual = {module_name(p) for p in modules(package) if module_name(p) != package and not p.name.startswith("__")}
-    assert listed == actual, f"README lists {sorted(listed - actual)} that do not exist and misses {sorted(actual - listed)}"
+    assert listed == actual, (
+        f"README lists {sorted(listed - actual)} that do not exist and misses {sorted(actual - listed)}"
+    )

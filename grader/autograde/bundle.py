@@ -29,7 +29,7 @@ def make_bundle(root: Path, assignment: str) -> bytes:
         folder = Path(tmp)
         shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
         database = folder / "gradebook.db"
-        source_db = Path(db_url[len(SQLITE):])
+        source_db = Path(db_url[len(SQLITE) :])
         shutil.copy(source_db if source_db.is_absolute() else root / source_db, database)
         with Gradebook(f"{SQLITE}{database}", api.coursedir.course_id) as gb:
             for student in gb.students:

@@ -53,16 +53,28 @@ def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -
     if report.get("links_removed"):
         flags.append(f"links removed from its folder: {', '.join(report['links_removed'][:3])}")
     if not result.ok:
-        return Outcome(student, statuses.GRADER_ERROR, result.error or "nbgrader could not grade it", flags, result.seconds)
+        return Outcome(
+            student, statuses.GRADER_ERROR, result.error or "nbgrader could not grade it", flags, result.seconds
+        )
     if report.get("stopped"):
         kind, reason = report["stopped"]
         return Outcome(student, kind, reason + "; cells after it scored 0", flags, result.seconds)
     if report.get("cell_timeouts"):
-        return Outcome(student, statuses.TIMED_OUT, f"cell {report['cell_timeouts'][0]} ran past the per-cell time limit "
-                                                    "and was interrupted", flags, result.seconds)
+        return Outcome(
+            student,
+            statuses.TIMED_OUT,
+            f"cell {report['cell_timeouts'][0]} ran past the per-cell time limit and was interrupted",
+            flags,
+            result.seconds,
+        )
     if report.get("memory_errors"):
-        return Outcome(student, statuses.OUT_OF_MEMORY, f"cell {report['memory_errors'][0]} raised MemoryError "
-                                                        "at the memory limit", flags, result.seconds)
+        return Outcome(
+            student,
+            statuses.OUT_OF_MEMORY,
+            f"cell {report['memory_errors'][0]} raised MemoryError at the memory limit",
+            flags,
+            result.seconds,
+        )
     if report.get("output_truncated"):
         flags.append(f"output flood: cells {', '.join(map(str, report['output_truncated'][:5]))} cut")
     return Outcome(student, intake.status, intake.reason, flags, result.seconds)
@@ -75,7 +87,9 @@ def record_result(root: Path, assignment: str, result: GradingResult | None, stu
     with quiet_sqlalchemy(), Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         gb.update_or_create_student(student)
         timestamp = result.timestamp if result else None
-        submission = gb.update_or_create_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
+        submission = gb.update_or_create_submission(
+            assignment, student, **({"timestamp": timestamp} if timestamp else {})
+        )
         reported = {(g.notebook, g.name): g for g in (result.grades if result else [])}
         comments = {(n, c): text for n, c, text in (result.comments if result else [])}
         for notebook in submission.notebooks:
@@ -121,11 +135,20 @@ def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingRe
 
 def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingResult]:
     """Grade ``tasks`` on the Dask cluster at ``scheduler``; yield results as they finish."""
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     with Client(scheduler) as client:
-        futures = {client.submit(grade_submission, task, key=f"grade-{task.assignment}-{task.student}-{time.time_ns()}",
-                                 pure=False, retries=WORKER_ATTEMPTS - 1): task for task in tasks}
+        futures = {
+            client.submit(
+                grade_submission,
+                task,
+                key=f"grade-{task.assignment}-{task.student}-{time.time_ns()}",
+                pure=False,
+                retries=WORKER_ATTEMPTS - 1,
+            ): task
+            for task in tasks
+        }
         for future in dask_completed(futures):
             task = futures[future]
             try:
@@ -134,9 +157,16 @@ def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingR
                 yield GradingResult(task.student, False, error=f"Dask: {type(error).__name__}: {error}"[:300])
 
 
-def grade_class(root: Path, assignment: str, students: list[str], workers: int | None = None,
-                scheduler: str | None = None, isolation: str | None = None, progress: bool = True,
-                on_result: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+def grade_class(
+    root: Path,
+    assignment: str,
+    students: list[str],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    isolation: str | None = None,
+    progress: bool = True,
+    on_result: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
     """Grade ``students``' submissions of ``assignment``; return an :class:`Outcome` per student,
     in the order given. See the module's docstring."""
     api = nbgrader_api(root)
@@ -152,15 +182,21 @@ def grade_class(root: Path, assignment: str, students: list[str], workers: int |
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
     bundle = make_bundle(root, assignment)
     release = root / "release" / assignment
-    released_sources = {cell.source for path in release.glob("*.ipynb")
-                        for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"}
+    released_sources = {
+        cell.source
+        for path in release.glob("*.ipynb")
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+    }
     outcomes: dict[str, Outcome] = {}
     intakes: dict[str, Intake] = {}
     flags: dict[str, list[str]] = {}
     tasks = []
     for student in students:
         intakes[student] = check_submission(root / "submitted" / student / assignment, release)
-        flags[student] = [flag for nb in intakes[student].notebooks.values() for flag in scan_notebook(nb, released_sources)]
+        flags[student] = [
+            flag for nb in intakes[student].notebooks.values() for flag in scan_notebook(nb, released_sources)
+        ]
         if intakes[student].gradable:
             tasks.append(GradingTask(student, assignment, intakes[student].files, bundle, isolation))
         else:
@@ -173,8 +209,12 @@ def grade_class(root: Path, assignment: str, students: list[str], workers: int |
         if on_result:
             on_result(outcome)
     if tasks:
-        results = _dask_results(tasks, scheduler) if scheduler else _local_results(tasks, workers or os.cpu_count() or 1)
-        bar = tqdm(total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress, dynamic_ncols=True)
+        results = (
+            _dask_results(tasks, scheduler) if scheduler else _local_results(tasks, workers or os.cpu_count() or 1)
+        )
+        bar = tqdm(
+            total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress, dynamic_ncols=True
+        )
         for result in results:
             outcome = outcome_of(intakes[result.student], result, flags[result.student])
             outcome.student = result.student
@@ -187,5 +227,3 @@ def grade_class(root: Path, assignment: str, students: list[str], workers: int |
                 on_result(outcome)
         bar.close()
     return [outcomes[student] for student in students]
-
-

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import nbformat
 
-from grader.autograde.statuses import GRADABLE, GRADED, METADATA_TAMPERED, NOT_A_NOTEBOOK, NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK
+from grader.autograde.statuses import (
+    GRADABLE,
+    GRADED,
+    METADATA_TAMPERED,
+    NOT_A_NOTEBOOK,
+    NOTEBOOK_MISSING,
+    UNKNOWN_NOTEBOOK,
+)
 
 #: The nbgrader metadata of a grader cell that a student must not change.
 GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")
@@ -47,13 +54,17 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path.name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}): "
-                         "submit the .ipynb file itself, not an export or an archive") from None
+        raise ValueError(
+            f"{path.name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}): "
+            "submit the .ipynb file itself, not an export or an archive"
+        ) from None
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"{path.name} is broken JSON ({error.msg} at line {error.lineno}, column {error.colno}): "
-                         "the file was cut or edited by hand; submit a copy saved from Jupyter") from None
+        raise ValueError(
+            f"{path.name} is broken JSON ({error.msg} at line {error.lineno}, column {error.colno}): "
+            "the file was cut or edited by hand; submit a copy saved from Jupyter"
+        ) from None
     if not isinstance(raw, dict) or "cells" not in raw:
         raise ValueError(f"{path.name} is JSON but not a notebook (no 'cells'): submit the .ipynb file")
     try:
@@ -125,8 +136,11 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
         return Intake(NOTEBOOK_MISSING, f"no .ipynb file in the submission; expected {', '.join(expected)}")
     known = [name for name in notebooks if name in expected]
     if not known:
-        return Intake(UNKNOWN_NOTEBOOK, f"found {', '.join(notebooks)}; expected {', '.join(expected)}: "
-                                        "rename the file (or collect it again) and regrade")
+        return Intake(
+            UNKNOWN_NOTEBOOK,
+            f"found {', '.join(notebooks)}; expected {', '.join(expected)}: "
+            "rename the file (or collect it again) and regrade",
+        )
     problems, repaired = [], {}
     for name in expected:
         path = folder / name
@@ -147,5 +161,8 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
     intake.files.update(repaired)
     intake.problems = problems
     if problems:
-        intake.status, intake.reason = METADATA_TAMPERED, "; ".join(problems) + " (graded with the grader's cells put back)"
+        intake.status, intake.reason = (
+            METADATA_TAMPERED,
+            "; ".join(problems) + " (graded with the grader's cells put back)",
+        )
     return intake

@@ -12,21 +12,75 @@ import ast
 from IPython.core.inputtransformer2 import TransformerManager
 
 #: Modules a tested notebook imports; assigning to their attributes is monkeypatching.
-PATCHABLE = {"np", "numpy", "torch", "nn", "F", "math", "random", "builtins", "sys", "os", "IPython", "helpers",
-             "optim", "operator", "time"}
+PATCHABLE = {
+    "np",
+    "numpy",
+    "torch",
+    "nn",
+    "F",
+    "math",
+    "random",
+    "builtins",
+    "sys",
+    "os",
+    "IPython",
+    "helpers",
+    "optim",
+    "operator",
+    "time",
+}
 PROCESS_MODULES = {"subprocess", "multiprocessing", "pty", "signal", "ctypes", "threading", "socket", "pexpect"}
 DATABASE_MODULES = {"sqlite3", "sqlalchemy", "nbgrader"}
-PROCESS_CALLS = {"system", "popen", "fork", "kill", "killpg", "execv", "execve", "execvp", "spawnv", "spawnl",
-                 "posix_spawn", "setsid"}
-FILE_CALLS = {"open", "remove", "unlink", "rmdir", "rmtree", "rename", "replace", "chmod", "chown", "symlink",
-              "link", "listdir", "scandir", "walk", "glob", "copy", "copyfile", "copytree", "move",
-              "write_text", "write_bytes", "read_text", "read_bytes", "Path", "chdir"}
+PROCESS_CALLS = {
+    "system",
+    "popen",
+    "fork",
+    "kill",
+    "killpg",
+    "execv",
+    "execve",
+    "execvp",
+    "spawnv",
+    "spawnl",
+    "posix_spawn",
+    "setsid",
+}
+FILE_CALLS = {
+    "open",
+    "remove",
+    "unlink",
+    "rmdir",
+    "rmtree",
+    "rename",
+    "replace",
+    "chmod",
+    "chown",
+    "symlink",
+    "link",
+    "listdir",
+    "scandir",
+    "walk",
+    "glob",
+    "copy",
+    "copyfile",
+    "copytree",
+    "move",
+    "write_text",
+    "write_bytes",
+    "read_text",
+    "read_bytes",
+    "Path",
+    "chdir",
+}
 
 
 def _outside_path(node: ast.AST) -> bool:
     """A string constant that names a place outside the working folder."""
-    return (isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and (node.value.startswith(("/", "~", "..")) or "../" in node.value or "gradebook" in node.value))
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and (node.value.startswith(("/", "~", "..")) or "../" in node.value or "gradebook" in node.value)
+    )
 
 
 def _root_name(node: ast.AST) -> str | None:
@@ -56,7 +110,11 @@ class _Scanner(ast.NodeVisitor):
     def _target(self, target: ast.AST) -> None:
         if isinstance(target, ast.Attribute) and _root_name(target) in PATCHABLE:
             self.flags.add(f"monkeypatching ({ast.unparse(target)} = ...)")
-        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute) and target.value.attr in ("__dict__", "modules"):
+        if (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.value, ast.Attribute)
+            and target.value.attr in ("__dict__", "modules")
+        ):
             self.flags.add(f"monkeypatching ({ast.unparse(target)} = ...)")
         if isinstance(target, ast.Name) and target.id in ("__builtins__", "get_ipython"):
             self.flags.add(f"rebinding {target.id}")
@@ -94,17 +152,38 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr in ("__builtins__", "__globals__", "__code__", "__closure__", "__subclasses__", "f_globals", "f_back"):
+        if node.attr in (
+            "__builtins__",
+            "__globals__",
+            "__code__",
+            "__closure__",
+            "__subclasses__",
+            "f_globals",
+            "f_back",
+        ):
             self.flags.add(f"interpreter internals (.{node.attr})")
-        if node.attr in ("shell_handlers", "input_transformers_post", "ast_transformers", "showtraceback",
-                         "events", "input_transformer_manager", "set_custom_exc", "kernel"):
+        if node.attr in (
+            "shell_handlers",
+            "input_transformers_post",
+            "ast_transformers",
+            "showtraceback",
+            "events",
+            "input_transformer_manager",
+            "set_custom_exc",
+            "kernel",
+        ):
             self.flags.add(f"IPython internals (.{node.attr})")
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
-        if isinstance(value, str) and len(value) < 200 and " " not in value and "\n" not in value and (
-                (value.startswith("/") and value.count("/") >= 2) or value.startswith("../")):
+        if (
+            isinstance(value, str)
+            and len(value) < 200
+            and " " not in value
+            and "\n" not in value
+            and ((value.startswith("/") and value.count("/") >= 2) or value.startswith("../"))
+        ):
             self.flags.add(f"paths outside the working folder ({value[:50]!r})")
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:

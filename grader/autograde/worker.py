@@ -60,8 +60,11 @@ class GradingResult:
 
 
 def _read_files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.is_symlink()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 def _read_grades(result: GradingResult, db_url: str, course_id: str, assignment: str) -> None:
@@ -74,8 +77,9 @@ def _read_grades(result: GradingResult, db_url: str, course_id: str, assignment:
         result.timestamp = submission.timestamp.isoformat() if submission.timestamp else None
         for notebook in submission.notebooks:
             result.penalties[notebook.name] = notebook.late_submission_penalty or 0.0
-            result.grades += [GradeRecord(notebook.name, g.name, g.auto_score, bool(g.needs_manual_grade))
-                              for g in notebook.grades]
+            result.grades += [
+                GradeRecord(notebook.name, g.name, g.auto_score, bool(g.needs_manual_grade)) for g in notebook.grades
+            ]
             result.comments += [(notebook.name, c.name, c.auto_comment) for c in notebook.comments]
 
 

@@ -20,6 +20,7 @@ nbgrader's own ``Execute`` was. On top of it, it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -56,10 +57,14 @@ class GuardedExecute(Execute):
     """nbgrader's Execute with a jail, limits and kernel integrity (see the module's docstring)."""
 
     submission_timeout = Integer(900, help="seconds for the whole notebook; then the kernel is killed").tag(config=True)
-    memory_limit_mb = Integer(2048, help="memory of the kernel and what it starts, in MiB; then it is killed").tag(config=True)
+    memory_limit_mb = Integer(2048, help="memory of the kernel and what it starts, in MiB; then it is killed").tag(
+        config=True
+    )
     output_limit_kb = Integer(1024, help="output kept per cell, in KiB; the rest is dropped").tag(config=True)
     integrity_timeout = Integer(20, help="seconds the kernel has to answer the integrity request").tag(config=True)
-    isolation = Unicode("auto", help="auto (namespaces where the system allows, else scratch), namespaces, or scratch").tag(config=True)
+    isolation = Unicode(
+        "auto", help="auto (namespaces where the system allows, else scratch), namespaces, or scratch"
+    ).tag(config=True)
     scratch_dir = Unicode("", help="folder for the jail's mount point (default: the temporary folder)").tag(config=True)
     kernel_cache = Unicode("", help="compiled sweep kernels each jail gets a copy of").tag(config=True)
     report_path = Unicode("", help="where to write what happened, as JSON (nothing when empty)").tag(config=True)
@@ -95,26 +100,26 @@ class GuardedExecute(Execute):
         if self.stopped is None:
             self.stopped = (kind, reason)
         for process in self._kernel_processes():
-            try:
+            with contextlib.suppress(psutil.Error):
                 process.kill()
-            except psutil.Error:
-                pass
 
     def _watch(self, done: threading.Event) -> None:
         """Kill the kernel past the submission timeout or the memory cap."""
         started = time.monotonic()
         while not done.wait(WATCH_INTERVAL):
             if time.monotonic() - started > self.submission_timeout:
-                self._kill_kernel(TIMED_OUT, f"stopped after {self.submission_timeout} s, the time limit for a whole submission")
+                self._kill_kernel(
+                    TIMED_OUT, f"stopped after {self.submission_timeout} s, the time limit for a whole submission"
+                )
                 return
             rss = 0
             for process in self._kernel_processes():
-                try:
+                with contextlib.suppress(psutil.Error):
                     rss += process.memory_info().rss
-                except psutil.Error:
-                    pass
             if rss > self.memory_limit_mb << 20:
-                self._kill_kernel(OUT_OF_MEMORY, f"stopped at {rss >> 20} MiB, over the {self.memory_limit_mb} MiB memory limit")
+                self._kill_kernel(
+                    OUT_OF_MEMORY, f"stopped at {rss >> 20} MiB, over the {self.memory_limit_mb} MiB memory limit"
+                )
                 return
 
     async def _restore_integrity(self) -> list[str]:
@@ -148,21 +153,32 @@ class GuardedExecute(Execute):
             try:
                 repaired = await self._restore_integrity()
             except TimeoutError:
-                self._kill_kernel(KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}")
+                self._kill_kernel(
+                    KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}"
+                )
                 return await self.async_execute_cell(cell, cell_index, execution_count, store_history)
             self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
         started = time.monotonic()
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
-            self.stopped = self.stopped or (KERNEL_DIED, f"the kernel died in cell {cell_index} (os._exit, a crash or a signal)")
+            self.stopped = self.stopped or (
+                KERNEL_DIED,
+                f"the kernel died in cell {cell_index} (os._exit, a crash or a signal)",
+            )
         except Exception as error:  # the kernel stopped answering as a kernel should
             if self.timeout and time.monotonic() - started >= self.timeout:
-                self._kill_kernel(TIMED_OUT, f"cell {cell_index} ran past the per-cell time limit of {self.timeout} s "
-                                               "and went on after the interrupt")
+                self._kill_kernel(
+                    TIMED_OUT,
+                    f"cell {cell_index} ran past the per-cell time limit of {self.timeout} s "
+                    "and went on after the interrupt",
+                )
             else:
-                self._kill_kernel(KERNEL_TAMPERED, f"the kernel stopped answering in cell {cell_index} "
-                                                     f"({type(error).__name__}); its messaging may have been changed")
+                self._kill_kernel(
+                    KERNEL_TAMPERED,
+                    f"the kernel stopped answering in cell {cell_index} "
+                    f"({type(error).__name__}); its messaging may have been changed",
+                )
         if self.stopped is not None:
             cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
             self.report["stopped_at_cell"] = cell_index
@@ -184,8 +200,13 @@ class GuardedExecute(Execute):
         if used > self.output_limit_kb << 10:
             if cell_index not in self.report["output_truncated"]:
                 self.report["output_truncated"].append(cell_index)
-                outs.append(NotebookNode(output_type="stream", name="stdout",
-                                         text=f"\n[output over {self.output_limit_kb} KiB dropped by the grader]\n"))
+                outs.append(
+                    NotebookNode(
+                        output_type="stream",
+                        name="stdout",
+                        text=f"\n[output over {self.output_limit_kb} KiB dropped by the grader]\n",
+                    )
+                )
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -193,8 +214,16 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self.stopped: tuple[str, str] | None = None
-        self.report = {"isolation": "", "repaired": [], "cell_timeouts": [], "memory_errors": [],
-                       "output_truncated": [], "stopped": None, "stopped_at_cell": None, "links_removed": []}
+        self.report = {
+            "isolation": "",
+            "repaired": [],
+            "cell_timeouts": [],
+            "memory_errors": [],
+            "output_truncated": [],
+            "stopped": None,
+            "stopped_at_cell": None,
+            "links_removed": [],
+        }
         self._output_bytes: dict[int, int] = {}
         self._done, self._watchdog = threading.Event(), None
         workdir = Path((resources or {}).get("metadata", {}).get("path") or ".")

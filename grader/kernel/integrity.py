@@ -27,26 +27,71 @@ import types
 RESTORE_REQUEST, RESTORE_REPLY = "course_restore_request", "course_restore_reply"
 
 #: Modules whose attributes are put back, and classes whose methods are put back.
-MODULES = ("math", "random", "operator", "numpy", "numpy.testing", "numpy.linalg", "numpy.random", "torch",
-           "torch.nn", "torch.nn.functional", "torch.testing", "torch.linalg", "builtins")
-CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"), ("torch.nn", "Linear"), ("torch.nn", "Sequential"),
-           ("torch.nn", "MSELoss"), ("torch.optim", "SGD"), ("torch.optim", "Adam"), ("torch.optim", "Optimizer"))
+MODULES = (
+    "math",
+    "random",
+    "operator",
+    "numpy",
+    "numpy.testing",
+    "numpy.linalg",
+    "numpy.random",
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.testing",
+    "torch.linalg",
+    "builtins",
+)
+CLASSES = (
+    ("torch", "Tensor"),
+    ("torch.nn", "Module"),
+    ("torch.nn", "Linear"),
+    ("torch.nn", "Sequential"),
+    ("torch.nn", "MSELoss"),
+    ("torch.optim", "SGD"),
+    ("torch.optim", "Adam"),
+    ("torch.optim", "Optimizer"),
+)
 #: Names the notebooks bind to modules; a test that calls ``np.allclose`` must reach NumPy's.
 #: ``np``, ``numpy``, ``torch`` and ``math`` always; the other names only where they hold a module.
-MODULE_ALIASES = {"np": "numpy", "numpy": "numpy", "torch": "torch", "math": "math", "nn": "torch.nn",
-                  "F": "torch.nn.functional", "random": "random", "optim": "torch.optim"}
+MODULE_ALIASES = {
+    "np": "numpy",
+    "numpy": "numpy",
+    "torch": "torch",
+    "math": "math",
+    "nn": "torch.nn",
+    "F": "torch.nn.functional",
+    "random": "random",
+    "optim": "torch.optim",
+}
 ALWAYS_MODULES = ("np", "numpy", "torch", "math")
 #: ``sys.displayhook`` is left out: IPython swaps it around every cell, and it cannot hide an error
 #: (``sys.excepthook`` too: IPython sets it to its own around every cell's code.)
 SYS_HOOKS = ("stdout", "stderr", "settrace", "setprofile")
 #: Attributes of the shell that are objects in their own right (put back by identity), and lists
 #: of hooks (put back by content).
-SHELL_OBJECTS = ("input_transformer_manager", "events", "displayhook", "display_pub", "display_trap",
-                 "InteractiveTB", "SyntaxTB", "CustomTB", "custom_exceptions", "excepthook", "compile")
+SHELL_OBJECTS = (
+    "input_transformer_manager",
+    "events",
+    "displayhook",
+    "display_pub",
+    "display_trap",
+    "InteractiveTB",
+    "SyntaxTB",
+    "CustomTB",
+    "custom_exceptions",
+    "excepthook",
+    "compile",
+)
 SHELL_LISTS = ("input_transformers_post", "ast_transformers")
 TRANSFORMER_LISTS = ("cleanup_transforms", "line_transforms", "token_transformers")
-FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.BuiltinMethodType,
-                  functools.partial)
+FUNCTION_TYPES = (
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    types.BuiltinMethodType,
+    functools.partial,
+)
 
 
 class _Snapshot:
@@ -54,7 +99,9 @@ class _Snapshot:
 
     def __init__(self, shell, kernel) -> None:
         self.shell, self.kernel = shell, kernel
-        self.modules = {name: (sys.modules[name], dict(vars(sys.modules[name]))) for name in MODULES if name in sys.modules}
+        self.modules = {
+            name: (sys.modules[name], dict(vars(sys.modules[name]))) for name in MODULES if name in sys.modules
+        }
         self.shell_objects = {name: getattr(shell, name) for name in SHELL_OBJECTS}
         self.shell_lists = {name: list(getattr(shell, name)) for name in SHELL_LISTS}
         manager = shell.input_transformer_manager
@@ -64,8 +111,17 @@ class _Snapshot:
         self.sys_hooks = {name: getattr(sys, name) for name in SYS_HOOKS}
         self.trace = (sys.gettrace(), sys.getprofile())
         # the objects that run a cell and report its errors, with their methods and their classes'
-        instances = [shell, kernel, kernel.session, manager, shell.events, shell.displayhook, shell.display_pub,
-                     shell.InteractiveTB, shell.SyntaxTB]
+        instances = [
+            shell,
+            kernel,
+            kernel.session,
+            manager,
+            shell.events,
+            shell.displayhook,
+            shell.display_pub,
+            shell.InteractiveTB,
+            shell.SyntaxTB,
+        ]
         self.instances = [(obj, {k: v for k, v in vars(obj).items() if _shadows_method(obj, k)}) for obj in instances]
         classes = [getattr(importlib.import_module(module), name) for module, name in CLASSES]
         classes += [cls for obj in instances for cls in type(obj).__mro__[:-1]]
@@ -98,7 +154,10 @@ class _Snapshot:
             if not _same(getattr(self.shell, name), value):
                 setattr(self.shell, name, value)
                 changed.append(f"shell.{name}")
-        for owner, lists in ((self.shell, self.shell_lists), (self.shell.input_transformer_manager, self.transformer_lists)):
+        for owner, lists in (
+            (self.shell, self.shell_lists),
+            (self.shell.input_transformer_manager, self.transformer_lists),
+        ):
             for name, saved in lists.items():
                 if getattr(owner, name) != saved:
                     setattr(owner, name, list(saved))
@@ -174,7 +233,9 @@ def install() -> None:
 
     def handle(stream, ident, parent) -> None:
         changed = snapshot[0].restore()
-        snapshot[0].kernel.session.send(stream, RESTORE_REPLY, {"status": "ok", "changed": changed}, parent, ident=ident)
+        snapshot[0].kernel.session.send(
+            stream, RESTORE_REPLY, {"status": "ok", "changed": changed}, parent, ident=ident
+        )
 
     kernel.shell_handlers[RESTORE_REQUEST] = handle
     snapshot.append(_Snapshot(shell, kernel))

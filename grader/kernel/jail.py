@@ -13,13 +13,14 @@ mount table. It then
 3. caps memory (``RLIMIT_DATA``), file size, process count and core dumps;
 4. gives up every privilege: the user ``nobody`` when the grader runs as root, otherwise an empty
    capability bounding set with the ``noroot`` secure bits;
-5. ``exec``s the kernel, with its standard output dropped, and the kernel becomes process 1: when it ends, the kernel of Linux kills every
-   process the student's code started.
+5. ``exec``s the kernel, with its standard output dropped; the kernel becomes process 1, so when it
+   ends, the kernel of Linux kills every process the student's code started.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import resource
@@ -35,7 +36,8 @@ PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
 SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 1, 2, 4, 8
 NOBODY = 65534
 DEVICES = ("null", "zero", "full", "random", "urandom")
-#: Where the kernel finds its connection file, and its private copy of the compiled sweep kernels (helpers.sweep.kernels).
+#: Where the kernel finds its connection file, and its private copy of the compiled sweep kernels
+#: (helpers.sweep.kernels).
 KERNEL_CACHE = "/tmp/nn-course-kernels"
 CONNECTION_FILE = "/tmp/kernel-connection.json"
 
@@ -49,8 +51,12 @@ def _check(result: int, what: str) -> None:
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    _check(_libc.mount(source and source.encode(), target.encode(), fstype and fstype.encode(), flags,
-                       data and data.encode()), f"mount {source} on {target}")
+    _check(
+        _libc.mount(
+            source and source.encode(), target.encode(), fstype and fstype.encode(), flags, data and data.encode()
+        ),
+        f"mount {source} on {target}",
+    )
 
 
 def _bind(root: Path, path: str, writable: bool = False) -> None:
@@ -74,13 +80,24 @@ def build_root(root: Path, read_only: list[str], workdir: str, tmp_mb: int) -> N
     _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     for name, size in (("tmp", tmp_mb), ("dev", 1)):
         (root / name).mkdir(exist_ok=True)
-        _mount("tmpfs", str(root / name), "tmpfs", MS_NOSUID | (0 if name == "dev" else MS_NODEV), f"size={size}m,mode=1777")
+        _mount(
+            "tmpfs",
+            str(root / name),
+            "tmpfs",
+            MS_NOSUID | (0 if name == "dev" else MS_NODEV),
+            f"size={size}m,mode=1777",
+        )
     for device in DEVICES:
         (root / "dev" / device).touch()
         _mount(f"/dev/{device}", str(root / "dev" / device), None, MS_BIND)
     (root / "dev" / "shm").mkdir()
     _mount("tmpfs", str(root / "dev" / "shm"), "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, root / "dev" / name)
     (root / "proc").mkdir()
     _mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV)
@@ -97,10 +114,8 @@ def drop_privileges(as_nobody: bool, writable: list[str]) -> None:
         for folder in writable:
             for dirpath, _, files in os.walk(folder):
                 for path in [dirpath, *(os.path.join(dirpath, name) for name in files)]:
-                    try:
+                    with contextlib.suppress(OSError):  # a read-only file bound in (the connection file)
                         os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
-                    except OSError:  # a read-only file bound in (the connection file)
-                        pass
         os.setgroups([])
         os.setresgid(NOBODY, NOBODY, NOBODY)
         os.setresuid(NOBODY, NOBODY, NOBODY)
@@ -114,8 +129,12 @@ def drop_privileges(as_nobody: bool, writable: list[str]) -> None:
 
 def set_limits(memory_bytes: int) -> None:
     """Cap the kernel's memory, file sizes and process count; no core dumps."""
-    for limit, value in ((resource.RLIMIT_DATA, memory_bytes), (resource.RLIMIT_FSIZE, 1 << 30),
-                         (resource.RLIMIT_NPROC, 1024), (resource.RLIMIT_CORE, 0)):
+    for limit, value in (
+        (resource.RLIMIT_DATA, memory_bytes),
+        (resource.RLIMIT_FSIZE, 1 << 30),
+        (resource.RLIMIT_NPROC, 1024),
+        (resource.RLIMIT_CORE, 0),
+    ):
         resource.setrlimit(limit, (value, value))
 
 
@@ -134,8 +153,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--root", required=True, help="an empty folder to mount the jail's root on")
     parser.add_argument("--workdir", required=True, help="the submission's folder: the only writable one")
     parser.add_argument("--ro", action="append", default=[], help="a path to bind read-only (repeatable)")
-    parser.add_argument("--connection-file", help="the kernel's connection file: copied into the jail, and the "
-                        "command's argument that names it pointed at the copy")
+    parser.add_argument(
+        "--connection-file",
+        help="the kernel's connection file: copied into the jail, and the "
+        "command's argument that names it pointed at the copy",
+    )
     parser.add_argument("--kernel-cache", help="compiled sweep kernels to copy into the jail's /tmp")
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--tmp-mb", type=int, default=256)
@@ -163,8 +185,15 @@ def main(argv: list[str] | None = None) -> None:
         os.chmod(CONNECTION_FILE, 0o600)
         command = [CONNECTION_FILE if arg == args.connection_file else arg for arg in command]
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "LC_ALL", "TERM")}
-    env.update(HOME="/tmp", TMPDIR="/tmp", MPLCONFIGDIR="/tmp/matplotlib", IPYTHONDIR="/tmp/ipython",
-               JUPYTER_RUNTIME_DIR="/tmp/jupyter", PYTHONDONTWRITEBYTECODE="1", **DETERMINISTIC)
+    env.update(
+        HOME="/tmp",
+        TMPDIR="/tmp",
+        MPLCONFIGDIR="/tmp/matplotlib",
+        IPYTHONDIR="/tmp/ipython",
+        JUPYTER_RUNTIME_DIR="/tmp/jupyter",
+        PYTHONDONTWRITEBYTECODE="1",
+        **DETERMINISTIC,
+    )
     env[KERNEL_CACHE_ENV_VAR] = KERNEL_CACHE
     if args.kernel_cache and os.path.isdir(args.kernel_cache):
         shutil.copytree(args.kernel_cache, KERNEL_CACHE)

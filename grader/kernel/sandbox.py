@@ -36,7 +36,7 @@ def _unshare_prefix() -> list[str]:
     return ["unshare", *user, "--mount", "--pid", "--fork", "--kill-child"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def namespaces_available() -> tuple[bool, str]:
     """Whether this system lets the grader build a jail; the reason when it does not."""
     if not sys.platform.startswith("linux"):
@@ -45,7 +45,10 @@ def namespaces_available() -> tuple[bool, str]:
         return False, "the `unshare` command (util-linux) is not installed"
     probe = subprocess.run([*_unshare_prefix(), "true"], capture_output=True, text=True)
     if probe.returncode != 0:
-        return False, f"`unshare` refused: {probe.stderr.strip() or probe.returncode} (unprivileged user namespaces off?)"
+        return (
+            False,
+            f"`unshare` refused: {probe.stderr.strip() or probe.returncode} (unprivileged user namespaces off?)",
+        )
     return True, ""
 
 
@@ -64,16 +67,29 @@ def read_only_paths() -> list[str]:
     """What the kernel may read: system folders, Python, the virtual environment and the course's
     packages (found without importing them)."""
     python_home = str(Path(os.path.realpath(sys.executable)).parents[1])
-    packages = [str(Path(next(iter(importlib.util.find_spec(name).submodule_search_locations))).resolve())
-                for name in KERNEL_PACKAGES]
+    packages = [
+        str(Path(next(iter(importlib.util.find_spec(name).submodule_search_locations))).resolve())
+        for name in KERNEL_PACKAGES
+    ]
     return list(dict.fromkeys([*SYSTEM_FOLDERS, sys.base_prefix, sys.prefix, python_home, *packages]))
 
 
-def jail_command(kernel_cmd: list[str], workdir: str, connection_file: str, jail_root: str, memory_mb: int,
-                 kernel_cache: str | None) -> list[str]:
+def jail_command(
+    kernel_cmd: list[str], workdir: str, connection_file: str, jail_root: str, memory_mb: int, kernel_cache: str | None
+) -> list[str]:
     """The command that runs ``kernel_cmd`` in a jail whose only writable folder is ``workdir``."""
-    command = [*_unshare_prefix(), sys.executable, "-m", "grader.kernel.jail", "--root", jail_root,
-               "--workdir", workdir, "--memory-mb", str(memory_mb)]
+    command = [
+        *_unshare_prefix(),
+        sys.executable,
+        "-m",
+        "grader.kernel.jail",
+        "--root",
+        jail_root,
+        "--workdir",
+        workdir,
+        "--memory-mb",
+        str(memory_mb),
+    ]
     for path in read_only_paths():
         command += ["--ro", path]
     command += ["--connection-file", connection_file]
@@ -101,8 +117,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.isolation == "namespaces":
             workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
             jail_root = tempfile.mkdtemp(prefix="jail-", dir=self.scratch_dir)
-            kernel_cmd = jail_command(kernel_cmd, workdir, os.path.realpath(self.connection_file), jail_root,
-                                      self.memory_mb, self.kernel_cache)
+            kernel_cmd = jail_command(
+                kernel_cmd,
+                workdir,
+                os.path.realpath(self.connection_file),
+                jail_root,
+                self.memory_mb,
+                self.kernel_cache,
+            )
         else:
             kw["env"] = grading_environment(kw.get("env", os.environ))
         await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -4,7 +4,13 @@
 - :mod:`helpers.sweep.kernels` - the fused CPU kernels it runs, generated and compiled by Numba.
 """
 
-from helpers.sweep.trainer import (BLOCK, DEFAULT_MEMORY_BUDGET, SweepHistory, chunk_bytes, split_into_chunks,
-                                   train_sweep)
+from helpers.sweep.trainer import (
+    BLOCK,
+    DEFAULT_MEMORY_BUDGET,
+    SweepHistory,
+    chunk_bytes,
+    split_into_chunks,
+    train_sweep,
+)
 
 __all__ = ["BLOCK", "DEFAULT_MEMORY_BUDGET", "SweepHistory", "chunk_bytes", "split_into_chunks", "train_sweep"]

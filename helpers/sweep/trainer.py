@@ -61,7 +61,9 @@ class SweepHistory:
         """
         values = np.asarray(values)
         if values.shape[:1] != self.widths.shape:
-            raise ValueError(f"expected one value per network ({len(self.widths)}), got an array of shape {values.shape}")
+            raise ValueError(
+                f"expected one value per network ({len(self.widths)}), got an array of shape {values.shape}"
+            )
         return values.reshape(self.grid + values.shape[1:])
 
 
@@ -142,9 +144,10 @@ def split_into_chunks(widths: Sequence[int], dim: int, n_batch: int, n_eval: int
         candidate = [widths[i] for i in chunks[-1]] + [width]
         if chunks[-1] and chunk_bytes(candidate, dim, n_batch, n_eval) > budget:
             chunks.append([])
-        if chunk_bytes([width], dim, n_batch, n_eval) > budget:
+        needed = chunk_bytes([width], dim, n_batch, n_eval)
+        if needed > budget:
             raise MemoryError(
-                f"one network of width {width} needs about {chunk_bytes([width], dim, n_batch, n_eval) / 2**20:.0f} MiB, "
+                f"one network of width {width} needs about {needed / 2**20:.0f} MiB, "
                 f"more than the memory budget of {budget / 2**20:.0f} MiB; raise memory_budget"
             )
         chunks[-1].append(k)
@@ -187,7 +190,9 @@ def train_sweep(
     test_loss = np.zeros_like(train_loss)
     n_params = np.zeros(len(nets), dtype=np.int64)
     n_batch = len(data.x_train) if batch_size is None else batch_size
-    chunks = split_into_chunks([w for w, _ in nets], dim, n_batch, max(len(data.x_train), len(data.x_test)), memory_budget)
+    chunks = split_into_chunks(
+        [w for w, _ in nets], dim, n_batch, max(len(data.x_train), len(data.x_test)), memory_budget
+    )
     x_train, y_train = data.x_train.float(), data.y_train.float()
 
     def columns(x: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -218,5 +223,12 @@ def train_sweep(
                 row += 1
             bar.update()
     bar.close()
-    return SweepHistory(np.array([w for w, _ in nets]), np.array([s for _, s in nets]), n_params,
-                        np.array(recorded), train_loss, test_loss, (len(widths), len(seeds)))
+    return SweepHistory(
+        np.array([w for w, _ in nets]),
+        np.array([s for _, s in nets]),
+        n_params,
+        np.array(recorded),
+        train_loss,
+        test_loss,
+        (len(widths), len(seeds)),
+    )

@@ -38,8 +38,9 @@ print("READ PROBE:", "found " + ", ".join(found) if found else "nothing readable
 WRITE_ATTACK = """
 import os, shutil
 done = []
-targets = ["{root}/gradebook.db", "{root}/source/project1/project1.ipynb", "{root}/submitted/ada/project1/project1.ipynb",
-           "{root}/pwned.txt", "../../../gradebook.db", "../../ada/project1/project1.ipynb", "/tmp/pwned.txt"]
+targets = ["{root}/gradebook.db", "{root}/source/project1/project1.ipynb",
+           "{root}/submitted/ada/project1/project1.ipynb", "{root}/pwned.txt", "../../../gradebook.db",
+           "../../ada/project1/project1.ipynb", "/tmp/pwned.txt"]
 for path in targets:
     try:
         with open(path, "a") as f:
@@ -85,10 +86,14 @@ np = AnythingGoes()
 BREAK_ATTACK = "import builtins\nbuiltins.len = lambda obj: 1\nbuiltins.isinstance = lambda obj, cls: True\n"
 EXIT_ATTACK = "import os\nos._exit(0)\n"
 ENDLESS_LOOP = "while True:\n    pass\n"
-STUBBORN_LOOP = "import time\nwhile True:\n    try:\n        time.sleep(0.01)\n    except KeyboardInterrupt:\n        pass\n"
+STUBBORN_LOOP = (
+    "import time\nwhile True:\n    try:\n        time.sleep(0.01)\n    except KeyboardInterrupt:\n        pass\n"
+)
 MEMORY_ATTACK = "hog = bytearray(16 << 30)\n"
 OUTPUT_FLOOD = "for i in range(300_000):\n    print('spam ' * 20)\n"
-FORK_ATTACK = "import subprocess\nsubprocess.Popen(['sleep', '300'])\nsubprocess.Popen(['sh', '-c', 'setsid sleep 301 &'])\n"
+FORK_ATTACK = (
+    "import subprocess\nsubprocess.Popen(['sleep', '300'])\nsubprocess.Popen(['sh', '-c', 'setsid sleep 301 &'])\n"
+)
 
 
 def read(root: Path, student: str) -> nbformat.NotebookNode:
@@ -145,8 +150,15 @@ def write_class(sample_root: Path, course: Path) -> dict[str, str]:
     repointed.cells[test_cell_index(repointed, "evaluate_visible")].metadata["nbgrader"]["points"] = 50
     foreign = copy.deepcopy(ada)
     foreign.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
-    notebooks.update({"deleter": (deleted, "ada"), "duplicator": (duplicated, "ada"), "retyper": (retyped, "ada"),
-                      "repointer": (repointed, "ada"), "foreigner": (foreign, "ada")})
+    notebooks.update(
+        {
+            "deleter": (deleted, "ada"),
+            "duplicator": (duplicated, "ada"),
+            "retyper": (retyped, "ada"),
+            "repointer": (repointed, "ada"),
+            "foreigner": (foreign, "ada"),
+        }
+    )
     bases = {}
     for student, (nb, base) in notebooks.items():
         folder = course / "submitted" / student / ASSIGNMENT

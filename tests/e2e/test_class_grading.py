@@ -29,10 +29,15 @@ SAMPLE = ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
 EXPECTED_STATUS = {
     **{student: "graded" for student in SAMPLE},
     **{student: "graded" for student in ("reader", "writer", "patcher", "patcher0", "flooder", "forker")},
-    "quitter": "kernel died", "breaker": "timed out", "looper": "timed out", "stubborn": "timed out", "hog": "out of memory",
+    "quitter": "kernel died",
+    "breaker": "timed out",
+    "looper": "timed out",
+    "stubborn": "timed out",
+    "hog": "out of memory",
     **{student: "metadata tampered" for student in ("deleter", "duplicator", "retyper", "repointer", "foreigner")},
     **{student: "not a notebook" for student in ("empty", "latin1", "truncated", "jsononly")},
-    "renamer": "unknown notebook", "nofile": "notebook missing",
+    "renamer": "unknown notebook",
+    "nofile": "notebook missing",
 }
 #: Limits for the test class: short, so that the endless loops end soon.
 TEST_LIMITS = "\nc.Execute.timeout = 20\nc.GuardedExecute.submission_timeout = 90\n"
@@ -43,13 +48,18 @@ needs_namespaces = pytest.mark.skipif(not namespaces_available()[0], reason=name
 
 def file_hashes(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` but the grading's own outputs, with its SHA-256."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.relative_to(folder).parts[0] not in GRADING_OUTPUTS}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.relative_to(folder).parts[0] not in GRADING_OUTPUTS
+    }
 
 
 def scores(course: Path, students: list[str]) -> dict[str, dict[str, float]]:
-    return {row.student: {task: score for task, (score, _) in row.tasks.items()}
-            for row in report.collect_grades(course, ASSIGNMENT, students)}
+    return {
+        row.student: {task: score for task, (score, _) in row.tasks.items()}
+        for row in report.collect_grades(course, ASSIGNMENT, students)
+    }
 
 
 def stray_sleepers() -> list[str]:
@@ -88,7 +98,7 @@ def plain_nbgrader(tmp_path_factory):
 
 @needs_namespaces
 def test_every_submission_has_a_row_with_the_right_status(hostile):
-    course, bases, exit_status, _, _ = hostile
+    course, _, exit_status, _, _ = hostile
     statuses = load_statuses(course, ASSIGNMENT)
     assert {s: o.status for s, o in statuses.items()} == EXPECTED_STATUS
     assert main(["--root", str(course), "export", ASSIGNMENT]) == exit_status
@@ -155,7 +165,7 @@ def test_student_code_can_read_and_write_nothing_outside_its_folder(hostile):
         outputs[student] = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
     assert "READ PROBE: nothing readable" in outputs["reader"]
     # what the probe could write was the jail's own private /tmp; the files above are untouched
-    assert "WRITE PROBE:" in outputs["writer"] and "{root}/".format(root=course) not in outputs["writer"]
+    assert "WRITE PROBE:" in outputs["writer"] and f"{course}/" not in outputs["writer"]
 
 
 @needs_namespaces
@@ -192,8 +202,9 @@ def test_a_dask_cluster_over_tcp_gives_the_same_grades(hostile):
 
     course, _, _, _, graded = hostile
     students = ["dev", "patcher", "empty"]
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp", dashboard_address=None
+    ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         outcomes = grade_class(course, ASSIGNMENT, students, scheduler=cluster.scheduler_address, progress=False)
     assert [o.status for o in outcomes] == [EXPECTED_STATUS[s] for s in students]

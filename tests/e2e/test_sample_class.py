@@ -53,8 +53,12 @@ def hidden_test_lines() -> list[str]:
 def mark_scheme_lines() -> list[str]:
     nb = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells)
-    return [line.strip() for block in re.findall(r"=== BEGIN MARK SCHEME ===(.*?)=== END MARK SCHEME ===", text, re.DOTALL)
-            for line in block.splitlines() if len(line.strip()) > 25]
+    return [
+        line.strip()
+        for block in re.findall(r"=== BEGIN MARK SCHEME ===(.*?)=== END MARK SCHEME ===", text, re.DOTALL)
+        for line in block.splitlines()
+        if len(line.strip()) > 25
+    ]
 
 
 def visible_text(path: Path) -> str:
@@ -69,12 +73,15 @@ def graded(tmp_path_factory):
     shutil.copytree(ROOT / "submitted", course / "submitted")
     generate_release(course, ASSIGNMENT)
     assert main(["--root", str(course), "grade", ASSIGNMENT]) == 0
-    rows = {row.student: row for row in report.collect_grades(course, ASSIGNMENT, roster.submitted_students(course, ASSIGNMENT))}
+    rows = {
+        row.student: row
+        for row in report.collect_grades(course, ASSIGNMENT, roster.submitted_students(course, ASSIGNMENT))
+    }
     return course, rows
 
 
 def test_the_sample_class_is_all_graded(graded):
-    course, rows = graded
+    _, rows = graded
     assert sorted(rows) == ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
     assert all(row.status == "graded" for row in rows.values())
     assert all(row.max_total == 100 for row in rows.values())
@@ -188,9 +195,15 @@ def test_a_submission_nbgrader_cannot_grade_keeps_its_row(graded, tmp_path):
     broken.write_text("{ this is not a notebook")
     (outcome,) = grade_class(course, ASSIGNMENT, ["zed"], progress=False)
     (row,) = report.collect_grades(course, ASSIGNMENT, ["zed"])
-    assert (row.status, row.reason) == (outcome.status, outcome.reason) == (
-        "not a notebook", "project1.ipynb is broken JSON (Expecting property name enclosed in double quotes at line 1, "
-        "column 3): the file was cut or edited by hand; submit a copy saved from Jupyter")
+    assert (
+        (row.status, row.reason)
+        == (outcome.status, outcome.reason)
+        == (
+            "not a notebook",
+            "project1.ipynb is broken JSON (Expecting property name enclosed in double quotes at line 1, "
+            "column 3): the file was cut or edited by hand; submit a copy saved from Jupyter",
+        )
+    )
     assert row.auto_score == 0 and row.max_total == 100
 
 
@@ -206,13 +219,17 @@ def test_collect_unpacks_an_lms_zip(tmp_path):
     archive = tmp_path / "download.zip"
     notebook = (ROOT / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("ada_12345_67890_project1.ipynb", notebook)          # Canvas-style name
-        zf.writestr("ben_late_222_333_project1-1.ipynb", notebook)       # renamed by the LMS
-        zf.writestr("cleo/project1.ipynb", notebook)                     # folder per student
+        zf.writestr("ada_12345_67890_project1.ipynb", notebook)  # Canvas-style name
+        zf.writestr("ben_late_222_333_project1-1.ipynb", notebook)  # renamed by the LMS
+        zf.writestr("cleo/project1.ipynb", notebook)  # folder per student
         zf.writestr("notes.txt", b"not a notebook")
         zf.writestr("orphan.ipynb", notebook)
     report = roster.collect_zip(course, ASSIGNMENT, archive)
-    assert sorted(report["collected"]) == ["ada/project1/project1.ipynb", "ben/project1/project1.ipynb", "cleo/project1/project1.ipynb"]
+    assert sorted(report["collected"]) == [
+        "ada/project1/project1.ipynb",
+        "ben/project1/project1.ipynb",
+        "cleo/project1/project1.ipynb",
+    ]
     assert report["skipped"] == ["orphan.ipynb: cannot tell whose it is (name it <student>_<notebook>.ipynb)"]
     assert (course / "submitted" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == notebook
     assert roster.submitted_students(course, ASSIGNMENT) == ["ada", "ben", "cleo"]
@@ -238,12 +255,19 @@ def test_the_grading_command_prints_progress_and_results_only(tmp_path):
     course = copy_course(ROOT, tmp_path)
     shutil.copytree(ROOT / "submitted" / "ada", course / "submitted" / "ada")
     assert main(["--root", str(course), "release", ASSIGNMENT]) == 0
-    done = subprocess.run([sys.executable, "-m", "grader", "--root", str(course), "grade", ASSIGNMENT],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "--root", str(course), "grade", ASSIGNMENT], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     output = done.stdout + done.stderr
-    for noise in ("To connect another client", "without encryption", "ipython kernel", "CRITICAL", "WARNING",
-                  "Traceback"):
+    for noise in (
+        "To connect another client",
+        "without encryption",
+        "ipython kernel",
+        "CRITICAL",
+        "WARNING",
+        "Traceback",
+    ):
         assert noise not in output, f"the grading command printed {noise!r}:\n{output}"
     lines = output.strip().splitlines()
     assert lines[0].startswith("autograding 1 submission(s) of project1 with ")

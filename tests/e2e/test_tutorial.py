@@ -12,9 +12,7 @@ from grader.run_notebook import error_outputs, execute_notebook
 def executed(root, tmp_path_factory):
     out_dir = tmp_path_factory.mktemp("tutorial")
     nb = execute_notebook(root / "release" / "tutorial" / "tutorial.ipynb", out_dir, fast=True, timeout=600)
-    text = "\n".join(
-        output.get("text", "") for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
-    )
+    text = "\n".join(output.get("text", "") for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs)
     return nb, text, out_dir
 
 
@@ -56,8 +54,13 @@ def test_random_features_peak_at_the_threshold(executed):
 def test_every_figure_is_shown_and_saved(executed):
     nb, _, out_dir = executed
     saved = sorted(p.name for p in (out_dir / "figures").glob("*.png"))
-    assert saved == ["01_data.png", "02_loss_fig1_network.png", "03_prediction_fig1_network.png",
-                     "04_loss_wider_networks.png", "05_double_descent.png"]
+    assert saved == [
+        "01_data.png",
+        "02_loss_fig1_network.png",
+        "03_prediction_fig1_network.png",
+        "04_loss_wider_networks.png",
+        "05_double_descent.png",
+    ]
     shown = sum("image/png" in output.get("data", {}) for cell in nb.cells for output in cell.get("outputs", []))
     assert shown == len(saved)
     assert (out_dir / "tutorial.html").stat().st_size > 10_000

@@ -47,7 +47,7 @@ def test_stamping_a_fork_changes_badges_setup_and_readme(course_copy):
 def test_stamping_names_a_notebook_without_the_badge_cell(course_copy):
     path = course_copy / "source" / "tutorial" / "extra.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), path)
-    with pytest.raises(ValueError, match="extra.ipynb.*Open In Colab"):
+    with pytest.raises(ValueError, match=r"extra\.ipynb.*Open In Colab"):
         stamp_notebook(load_config(course_copy), path)
 
 

@@ -11,10 +11,18 @@ def test_strip_hidden_tests_keeps_visible_lines():
 
 def test_preprocessor_hides_hidden_code_and_tracebacks():
     cell = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\nassert secret_value == 3, 'wrong'\n### END HIDDEN TESTS")
-    cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="wrong",
-                                           traceback=["Traceback", "assert secret_value == 3, 'wrong'", "AssertionError: wrong"])]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="AssertionError",
+            evalue="wrong",
+            traceback=["Traceback", "assert secret_value == 3, 'wrong'", "AssertionError: wrong"],
+        )
+    ]
     visible = nbformat.v4.new_code_cell("assert ok")
-    visible.outputs = [nbformat.v4.new_output("error", ename="NameError", evalue="ok", traceback=["line 1", "NameError: ok"])]
+    visible.outputs = [
+        nbformat.v4.new_output("error", ename="NameError", evalue="ok", traceback=["line 1", "NameError: ok"])
+    ]
     nb = nbformat.v4.new_notebook(cells=[cell, visible])
     preprocessor = HideHiddenTests()
     assert preprocessor.enabled  # nbconvert skips preprocessors that are not enabled

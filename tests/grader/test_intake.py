@@ -31,13 +31,16 @@ def submit(folder: Path, nb: nbformat.NotebookNode | None = None, name: str = NO
     return folder
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"", "project1.ipynb is empty (0 bytes): submit the notebook saved from Jupyter"),
-    (b"\xe9t\xe9", "project1.ipynb is not UTF-8 text (byte 0xe9 at offset 0)"),
-    (b'{"cells": [', "project1.ipynb is broken JSON"),
-    (b"[1, 2, 3]", "project1.ipynb is JSON but not a notebook (no 'cells')"),
-    (b'{"cells": 7, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "project1.ipynb is not a valid notebook"),
-])
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "project1.ipynb is empty (0 bytes): submit the notebook saved from Jupyter"),
+        (b"\xe9t\xe9", "project1.ipynb is not UTF-8 text (byte 0xe9 at offset 0)"),
+        (b'{"cells": [', "project1.ipynb is broken JSON"),
+        (b"[1, 2, 3]", "project1.ipynb is JSON but not a notebook (no 'cells')"),
+        (b'{"cells": 7, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "project1.ipynb is not a valid notebook"),
+    ],
+)
 def test_what_is_not_a_notebook_says_why(tmp_path, data, reason):
     path = tmp_path / NOTEBOOK
     path.write_bytes(data)

@@ -39,5 +39,5 @@ def test_a_stale_release_is_detected(root, course_copy):
 
 
 def test_unknown_assignment_is_named(course_copy):
-    with pytest.raises(FileNotFoundError, match="source/nope/.*tutorial"):
+    with pytest.raises(FileNotFoundError, match=r"source/nope/.*tutorial"):
         generate_release(course_copy, "nope")

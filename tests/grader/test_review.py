@@ -36,22 +36,25 @@ def test_honest_code_gets_no_flag():
     assert scan_code("def f(:\n    pass") == []  # a syntax error is the kernel's to report
 
 
-@pytest.mark.parametrize("code, flag", [
-    ("np.allclose = lambda *a, **k: True", "monkeypatching (np.allclose = ...)"),
-    ("setattr(torch, 'allclose', None)", "monkeypatching (setattr on torch)"),
-    ("ip = get_ipython()", "get_ipython() (the kernel's shell)"),
-    ("import os\nos._exit(0)", "exits the kernel (os._exit)"),
-    ("import subprocess", "processes/threads (subprocess)"),
-    ("import os\nos.system('ls')", "processes (os.system)"),
-    ("open('/etc/passwd').read()", "files outside the working folder (open('/etc/passwd'))"),
-    ("!ls ..", "shell commands (! or %%bash)"),
-    ("exec('x = 1')", "exec of a string"),
-    ("eval(code)", "eval of code built at run time"),
-    ("def print(*args):\n    pass", "shadows the builtin print()"),
-    ("import sqlite3\nsqlite3.connect('gradebook.db')", "database access (sqlite3)"),
-    ("x = f.__globals__", "interpreter internals (.__globals__)"),
-    ("get_ipython().events.register('pre_run_cell', f)", "IPython internals (.events)"),
-])
+@pytest.mark.parametrize(
+    "code, flag",
+    [
+        ("np.allclose = lambda *a, **k: True", "monkeypatching (np.allclose = ...)"),
+        ("setattr(torch, 'allclose', None)", "monkeypatching (setattr on torch)"),
+        ("ip = get_ipython()", "get_ipython() (the kernel's shell)"),
+        ("import os\nos._exit(0)", "exits the kernel (os._exit)"),
+        ("import subprocess", "processes/threads (subprocess)"),
+        ("import os\nos.system('ls')", "processes (os.system)"),
+        ("open('/etc/passwd').read()", "files outside the working folder (open('/etc/passwd'))"),
+        ("!ls ..", "shell commands (! or %%bash)"),
+        ("exec('x = 1')", "exec of a string"),
+        ("eval(code)", "eval of code built at run time"),
+        ("def print(*args):\n    pass", "shadows the builtin print()"),
+        ("import sqlite3\nsqlite3.connect('gradebook.db')", "database access (sqlite3)"),
+        ("x = f.__globals__", "interpreter internals (.__globals__)"),
+        ("get_ipython().events.register('pre_run_cell', f)", "IPython internals (.events)"),
+    ],
+)
 def test_each_kind_of_suspicious_code_is_flagged(code, flag):
     flags = scan_code(code)
     assert any(found.startswith(flag) for found in flags), flags
@@ -61,10 +64,15 @@ def test_a_notebook_is_flagged_once_per_kind_at_its_first_cell_and_released_code
     release = nbformat.read(ROOT / "release" / "project1" / "project1.ipynb", as_version=4)
     released = {c.source for c in release.cells if c.cell_type == "code"}
     assert scan_notebook(release, released) == []
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell(HONEST),
-        nbformat.v4.new_code_cell("import subprocess"),
-        nbformat.v4.new_markdown_cell("import subprocess"),
-        nbformat.v4.new_code_cell("import subprocess\nnp.isclose = None"),
-    ])
-    assert scan_notebook(nb) == ["processes/threads (subprocess) (cell 1)", "monkeypatching (np.isclose = ...) (cell 3)"]
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(HONEST),
+            nbformat.v4.new_code_cell("import subprocess"),
+            nbformat.v4.new_markdown_cell("import subprocess"),
+            nbformat.v4.new_code_cell("import subprocess\nnp.isclose = None"),
+        ]
+    )
+    assert scan_notebook(nb) == [
+        "processes/threads (subprocess) (cell 1)",
+        "monkeypatching (np.isclose = ...) (cell 3)",
+    ]

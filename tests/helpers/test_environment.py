@@ -17,7 +17,7 @@ def test_seed_everything_seeds_random_numpy_and_torch():
     seed_everything(3)
     assert draw() == first
     seed_everything(4)
-    assert all(a != b for a, b in zip(draw(), first))
+    assert all(a != b for a, b in zip(draw(), first, strict=True))
 
 
 def test_seed_everything_returns_a_seeded_generator():
@@ -26,7 +26,9 @@ def test_seed_everything_returns_a_seeded_generator():
     assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("value, expected", [("", False), ("0", False), ("false", False), ("1", True), ("TRUE", True), ("yes", True)])
+@pytest.mark.parametrize(
+    "value, expected", [("", False), ("0", False), ("false", False), ("1", True), ("TRUE", True), ("yes", True)]
+)
 def test_fast_mode_reads_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv(FAST_ENV_VAR, value)
     assert fast_mode() is expected

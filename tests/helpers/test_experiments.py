@@ -20,7 +20,7 @@ def test_random_features_peak_at_the_interpolation_threshold(small_data):
     train, test = result.median("train"), result.median("test")
     # past the threshold the minimum-norm fit interpolates the noisy labels exactly; at the
     # threshold the square system is ill-conditioned and nearly interpolates
-    assert np.all(result.train_mse[sizes.index(110):] < 1e-12)
+    assert np.all(result.train_mse[sizes.index(110) :] < 1e-12)
     assert train[sizes.index(100)] < 1e-2 * train[sizes.index(90)]
     assert np.all(result.train_mse[: sizes.index(90) + 1] > 1e-4)
     # the test error peaks exactly at N = n_train, far above both ends of the sweep
@@ -49,8 +49,13 @@ def test_trained_width_sweep(small_data):
 
 
 def test_sweep_result_median_and_peak():
-    result = SweepResult("x", np.array([1, 2, 3]), np.array([10, 20, 30]), (0, 1),
-                         train_mse=np.array([[1.0, 3.0], [0.0, 0.0], [0.5, 0.5]]),
-                         test_mse=np.array([[1.0, 1.0], [5.0, 7.0], [2.0, 2.0]]))
+    result = SweepResult(
+        "x",
+        np.array([1, 2, 3]),
+        np.array([10, 20, 30]),
+        (0, 1),
+        train_mse=np.array([[1.0, 3.0], [0.0, 0.0], [0.5, 0.5]]),
+        test_mse=np.array([[1.0, 1.0], [5.0, 7.0], [2.0, 2.0]]),
+    )
     assert list(result.median("train")) == [2.0, 0.0, 0.5]
     assert result.peak() == (20, 6.0)

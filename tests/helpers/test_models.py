@@ -25,12 +25,15 @@ def test_make_mlp_architecture():
         make_mlp(2, 0)
 
 
-@pytest.mark.parametrize("n_inputs, hidden, expected", [
-    (2, 10, 2 * 10 + 10 + 10 + 1),
-    (2, 100, 401),
-    (4, 2, 4 * 2 + 2 + 2 + 1),
-    (2, [100, 200], (2 * 100 + 100) + (100 * 200 + 200) + (200 + 1)),
-])
+@pytest.mark.parametrize(
+    "n_inputs, hidden, expected",
+    [
+        (2, 10, 2 * 10 + 10 + 10 + 1),
+        (2, 100, 401),
+        (4, 2, 4 * 2 + 2 + 2 + 1),
+        (2, [100, 200], (2 * 100 + 100) + (100 * 200 + 200) + (200 + 1)),
+    ],
+)
 def test_count_parameters_counts_every_entry(n_inputs, hidden, expected):
     assert count_parameters(make_mlp(n_inputs, hidden)) == expected
 
@@ -62,7 +65,7 @@ def test_reset_reaches_nested_layers_and_really_resets():
             p.add_(1.0)
     torch.manual_seed(0)
     assert reset_parameters(model) is model
-    for before, after in zip(fresh, model.parameters()):
+    for before, after in zip(fresh, model.parameters(), strict=True):
         assert torch.equal(before, after)
 
 
@@ -71,4 +74,4 @@ def test_reset_changes_every_parameter():
     model = Nested()
     before = [p.clone() for p in model.parameters()]
     reset_parameters(model)
-    assert all(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    assert all(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))

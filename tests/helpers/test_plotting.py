@@ -1,12 +1,17 @@
 import numpy as np
 import pytest
-import torch
 
 from helpers.data import make_regression_data
 from helpers.experiments import SweepResult
 from helpers.models import make_mlp
-from helpers.plotting import (FIGURE_DIR_ENV_VAR, plot_data_3d, plot_double_descent, plot_loss_curves,
-                              plot_prediction_surface, save_figure)
+from helpers.plotting import (
+    FIGURE_DIR_ENV_VAR,
+    plot_data_3d,
+    plot_double_descent,
+    plot_loss_curves,
+    plot_prediction_surface,
+    save_figure,
+)
 from helpers.training import History
 
 
@@ -43,8 +48,14 @@ def test_loss_curves_plot_every_epoch_on_a_log_axis():
 
 
 def test_double_descent_figure_has_parameter_count_on_a_log_axis_and_the_threshold():
-    result = SweepResult("sweep", np.array([1, 2]), np.array([100, 1000]), (0, 1),
-                         np.array([[0.1, 0.2], [0.0, 0.0]]), np.array([[1.0, 2.0], [0.5, 0.5]]))
+    result = SweepResult(
+        "sweep",
+        np.array([1, 2]),
+        np.array([100, 1000]),
+        (0, 1),
+        np.array([[0.1, 0.2], [0.0, 0.0]]),
+        np.array([[1.0, 2.0], [0.5, 0.5]]),
+    )
     fig = plot_double_descent([result, result], n_train=500)
     assert len(fig.axes) == 2
     ax = fig.axes[0]

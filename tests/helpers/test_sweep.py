@@ -31,16 +31,29 @@ def assert_same_curves(history, k, reference, rtol):
     np.testing.assert_allclose(history.test_loss[:, k], test, rtol=rtol)
 
 
-@pytest.mark.parametrize("optimizer, lr, batch_size", [("sgd", 0.01, 30), ("sgd", 0.05, None), ("adam", 0.01, 40), ("adam", 0.02, None)])
+@pytest.mark.parametrize(
+    "optimizer, lr, batch_size", [("sgd", 0.01, 30), ("sgd", 0.05, None), ("adam", 0.01, 40), ("adam", 0.02, None)]
+)
 def test_each_network_follows_its_own_training(data, optimizer, lr, batch_size):
     widths, seeds, epochs = [1, 5, BLOCK + 7], (0, 3), 25
-    history = train_sweep(data, widths, seeds, epochs=epochs, lr=lr, momentum=0.9, optimizer=optimizer,
-                          batch_size=batch_size, data_seed=0, progress=False)
+    history = train_sweep(
+        data,
+        widths,
+        seeds,
+        epochs=epochs,
+        lr=lr,
+        momentum=0.9,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        data_seed=0,
+        progress=False,
+    )
     assert history.train_loss.shape == (epochs, len(widths) * len(seeds))
     assert list(history.epochs) == list(range(1, epochs + 1))
-    for k, (width, seed) in enumerate(zip(history.widths, history.seeds)):
-        reference = alone(data, int(width), int(seed), epochs, lr=lr, momentum=0.9, optimizer=optimizer,
-                          batch_size=batch_size, seed=0)
+    for k, (width, seed) in enumerate(zip(history.widths, history.seeds, strict=True)):
+        reference = alone(
+            data, int(width), int(seed), epochs, lr=lr, momentum=0.9, optimizer=optimizer, batch_size=batch_size, seed=0
+        )
         assert_same_curves(history, k, reference, rtol=2e-5)
     # training happened: the widest network ends far below its first epoch
     assert history.train_loss[-1, -1] < 0.5 * history.train_loss[0, -1]

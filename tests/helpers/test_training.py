@@ -47,8 +47,12 @@ def test_minibatches_in_order_cover_the_data_once():
 
 def test_shuffled_minibatches_are_a_seeded_permutation():
     x = torch.arange(100.0)[:, None]
-    first = torch.cat([b for b, _ in iterate_minibatches(x, x, 10, shuffle=True, generator=torch.Generator().manual_seed(1))])
-    again = torch.cat([b for b, _ in iterate_minibatches(x, x, 10, shuffle=True, generator=torch.Generator().manual_seed(1))])
+    first = torch.cat(
+        [b for b, _ in iterate_minibatches(x, x, 10, shuffle=True, generator=torch.Generator().manual_seed(1))]
+    )
+    again = torch.cat(
+        [b for b, _ in iterate_minibatches(x, x, 10, shuffle=True, generator=torch.Generator().manual_seed(1))]
+    )
     assert torch.equal(first, again)
     assert not torch.equal(first, x)
     assert torch.equal(first.sort(dim=0).values, x)
