@@ -14,5 +14,6 @@ Students never need this package; the notebooks import :mod:`helpers`. ``grader`
 - :mod:`grader.autograde` - grading a class: statuses, checks, review flags, coordinator and worker,
 - :mod:`grader.kernel` - the jailed, limited and guarded kernel a submission runs in.
 
-Nothing is imported here, so that ``python -m grader.kernel.jail`` starts with the standard library only.
+Nothing is imported here, so that ``python -m grader.kernel.jail``, started for every graded kernel,
+loads only what it needs (a test checks that NumPy and torch are not among it).
 """

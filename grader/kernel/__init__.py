@@ -2,9 +2,9 @@
 
 - :mod:`grader.kernel.guarded_execute` - nbgrader's Execute step with a jail, limits and integrity checks,
 - :mod:`grader.kernel.sandbox` - the kernel manager that starts a kernel jailed (or in a scratch folder),
-- :mod:`grader.kernel.jail` - the jail itself, run as ``python -m grader.kernel.jail`` (standard library only),
+- :mod:`grader.kernel.jail` - the jail itself, run as ``python -m grader.kernel.jail`` (no NumPy, no torch),
 - :mod:`grader.kernel.integrity` - loaded inside the kernel: puts back what student code changed,
-- :mod:`grader.kernel.environment` - the environment variables a kernel starts with.
+- :mod:`grader.kernel.environment` - the environment variables and arguments a kernel starts with.
 
 Nothing is imported here: the jail and the kernel load only the module they need.
 """

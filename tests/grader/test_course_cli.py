@@ -1,7 +1,9 @@
 import subprocess
 import sys
 
-from grader.cli import main
+import pytest
+
+from grader.cli import build_parser, main
 
 
 def test_release_command_regenerates_release(course_copy, capsys):
@@ -25,3 +27,23 @@ def test_outside_a_course_the_error_says_what_to_do(tmp_path):
 def test_stamp_command_reports_changes(course_copy, capsys):
     assert main(["--root", str(course_copy), "stamp"]) == 0
     assert "into 0 changed file(s)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", [["autograde", "project1"], ["grade", "project1", "ada"], ["demo", "--fast"]])
+def test_every_grading_command_takes_the_grading_options(command):
+    args = build_parser().parse_args(
+        [*command, "--workers", "3", "--scheduler", "tcp://127.0.0.1:8786", "--isolation", "scratch"]
+    )
+    assert (args.workers, args.scheduler, args.isolation) == (3, "tcp://127.0.0.1:8786", "scratch")
+
+
+@pytest.mark.parametrize("command", [["feedback", "project1"], ["export", "project1"], ["run-tutorial"]])
+def test_commands_that_do_not_autograde_refuse_grading_options(command, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*command, "--workers", "3"])
+    assert "unrecognized arguments: --workers 3" in capsys.readouterr().err
+
+
+def test_a_bad_worker_count_is_explained(course_copy, capsys):
+    assert main(["--root", str(course_copy), "autograde", "project1", "ada", "--workers", "0"]) == 1
+    assert "--workers must be 1 or more, not 0" in capsys.readouterr().err
