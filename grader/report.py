@@ -20,8 +20,8 @@ from grader.nbgrader_api import nbgrader_api
 
 
 def task_name(grade_id: str) -> str:
-    """The task a grade cell belongs to: ``train_hidden`` -> ``train``."""
-    return re.sub(r"_(visible|hidden|task)$", "", grade_id)
+    """The task a grade cell belongs to: ``train_hidden`` and ``train_hidden_sgd`` -> ``train``."""
+    return re.sub(r"_(?:visible|hidden|task)(?:_\w+)?$", "", grade_id)
 
 
 @dataclass

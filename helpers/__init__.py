@@ -10,7 +10,7 @@
 - :mod:`helpers.notebook` - small display helpers for notebooks.
 """
 
-from helpers.environment import fast_mode, seed_everything
+from helpers.environment import fast_mode, kept_random_state, seed_everything
 
-__all__ = ["fast_mode", "seed_everything"]
+__all__ = ["fast_mode", "kept_random_state", "seed_everything"]
 __version__ = "0.1.0"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import random
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +40,26 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed)
     torch.manual_seed(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextmanager
+def kept_random_state() -> Iterator[None]:
+    """Run a block without changing the global random state of ``random``, NumPy and torch.
+
+    What the block draws or seeds is forgotten when it ends, so code after it draws exactly what it
+    would have drawn without it. The notebooks' tests run inside it: grading a notebook must not
+    change the numbers that the student's own cells print.
+    """
+    import numpy as np
+    import torch
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
 
 
 def fast_mode() -> bool:

@@ -25,6 +25,7 @@ from grader.release import generate_release
 from tests.e2e.hostile_class import ASSIGNMENT, NOTEBOOK, write_class
 from tests.support import ROOT
 
+#: The part of the sample class in the mixed class (the rest of it is graded in test_sample_class.py).
 SAMPLE = ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
 EXPECTED_STATUS = {
     **{student: "graded" for student in SAMPLE},
@@ -73,7 +74,8 @@ def hostile(tmp_path_factory):
     course = copy_course(ROOT, tmp_path_factory.mktemp("hostile"))
     config = course / "nbgrader_config.py"
     config.write_text(config.read_text() + TEST_LIMITS)
-    shutil.copytree(ROOT / "submitted", course / "submitted")
+    for student in SAMPLE:
+        shutil.copytree(ROOT / "submitted" / student, course / "submitted" / student)
     bases = write_class(ROOT, course)
     generate_release(course, ASSIGNMENT)
     before = file_hashes(course)
@@ -86,7 +88,8 @@ def hostile(tmp_path_factory):
 def plain_nbgrader(tmp_path_factory):
     """The honest sample class graded by plain sequential nbgrader (its own Execute, no jail)."""
     course = copy_course(ROOT, tmp_path_factory.mktemp("plain"))
-    shutil.copytree(ROOT / "submitted", course / "submitted")
+    for student in SAMPLE:
+        shutil.copytree(ROOT / "submitted" / student, course / "submitted" / student)
     generate_release(course, ASSIGNMENT)
     plain = Config()
     plain.Autograde.autograde_preprocessors = plain_autograde_preprocessors(course)

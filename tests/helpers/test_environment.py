@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.environment import FAST_ENV_VAR, fast_mode, seed_everything
+from helpers.environment import FAST_ENV_VAR, fast_mode, kept_random_state, seed_everything
 
 
 def draw():
@@ -43,3 +43,24 @@ def test_fast_mode_rejects_unclear_values(monkeypatch):
     monkeypatch.setenv(FAST_ENV_VAR, "maybe")
     with pytest.raises(ValueError, match="COURSE_FAST"):
         fast_mode()
+
+
+def test_kept_random_state_leaves_every_stream_where_it_was():
+    seed_everything(5)
+    expected = draw()
+    seed_everything(5)
+    with kept_random_state():
+        draw()
+        seed_everything(99)
+        draw()
+    assert draw() == expected
+
+
+def test_kept_random_state_restores_after_an_error():
+    seed_everything(6)
+    expected = draw()
+    seed_everything(6)
+    with pytest.raises(AssertionError), kept_random_state():
+        draw()
+        raise AssertionError("a failing test")
+    assert draw() == expected
