@@ -20,6 +20,10 @@ os.makedirs(c.Exchange.root, exist_ok=True)
 # What a student sees in place of a removed solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# The hand-graded tasks' answers are answer cells of their own (manually graded answers), and each
+# task's marking scheme sits in the read-only cell that describes the task: nbgrader removes it from
+# the release and the feedback, keeps it in the gradebook, and shows it to graders in the formgrader.
+c.ClearMarkScheme.enforce_metadata = False
 
 # Autograding. The grading kernel starts seeded (the same submission always gets the same grade) and
 # sends what it would print to stderr to stdout: nbgrader scores a test cell 0 when it writes to

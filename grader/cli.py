@@ -142,12 +142,20 @@ def grade_steps(
         )
     if FEEDBACK in steps:
         gradable = [
-            row.student
+            row
             for row in report.collect_grades(root, assignment, students)
             if row.status not in UNGRADED and (root / "autograded" / row.student / assignment).is_dir()
         ]
-        failures = generate_feedback(root, assignment, gradable)
+        failures = generate_feedback(root, assignment, [row.student for row in gradable])
         print(f"feedback: feedback/<student>/{assignment}/ for {len(gradable) - len(failures)} student(s)")
+        pending = [row for row in gradable if row.manual_pending]
+        if pending:
+            tasks = sorted({task for row in pending for task in row.manual_pending})
+            print(
+                f"  note: hand grading of {', '.join(tasks)} is pending for {len(pending)} student(s); their feedback "
+                f"counts those tasks as 0 until a grader scores them in the formgrader: then run "
+                f"`course feedback {assignment}` again"
+            )
         for student, reason in failures.items():
             print(f"  no feedback for {student}: {reason}")
     rows = report.collect_grades(root, assignment, students)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.nbgrader_api import nbgrader_api
+from grader.student_guide import stamp_guide
 
 
 def assignment_names(root: Path) -> list[str]:
@@ -15,6 +16,9 @@ def assignment_names(root: Path) -> list[str]:
 def generate_release(root: Path, assignment: str) -> Path:
     """Regenerate ``release/<assignment>/`` from ``source/<assignment>/``; return that folder.
 
+    The source notebooks get the grading limits and the "Check before you submit" cell stamped first
+    (:mod:`grader.student_guide`).
+
     Raises ``RuntimeError`` carrying nbgrader's log when nbgrader refuses the source (for
     example a solution region without its end marker).
     """
@@ -22,6 +26,8 @@ def generate_release(root: Path, assignment: str) -> Path:
         raise FileNotFoundError(
             f"no source/{assignment}/ in {root}; assignments here: {', '.join(assignment_names(root)) or 'none'}"
         )
+    for notebook in sorted((root / "source" / assignment).glob("*.ipynb")):
+        stamp_guide(root, notebook)  # the grading limits and the check cell, as of today's configuration
     result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
         raise RuntimeError(

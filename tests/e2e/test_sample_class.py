@@ -279,6 +279,7 @@ def test_the_grading_command_prints_progress_and_results_only(tmp_path):
     lines = output.strip().splitlines()
     assert lines[0].startswith("autograding 1 submission(s) of project1 with ")
     assert any(line.startswith("ada ") for line in lines)
+    assert "note: hand grading of plots, summary is pending for 1 student(s)" in output
 
 
 def grade_id(cell: nbformat.NotebookNode) -> str | None:
@@ -300,7 +301,8 @@ def test_grading_prints_what_the_students_own_run_printed(tmp_path):
     nb = nbformat.read(ROOT / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     experiment = next(c for c in nb.cells if grade_id(c) == "experiment")
     experiment.source = experiment.source.replace("torch.manual_seed(SEED)  #", "#") + (
-        "\nimport random\n\nnet = SmallNet()  # not seeded: built from wherever the global stream is\n"
+        "\nimport random\n\nimport numpy as np\n\n"
+        "net = SmallNet()  # not seeded: built from wherever the global stream is\n"
         "print('unseeded:', net(torch.ones(1, 4)).item(), torch.rand(3).tolist(), np.random.rand(2).tolist(), "
         "random.random())\n"
     )
@@ -323,3 +325,18 @@ def test_the_readme_states_each_sample_students_points(graded):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = dict(re.findall(r"^\| `(\w+)` \| .* \| (\d+) \|$", readme, re.MULTILINE))
     assert {student: float(points) for student, points in table.items()} == {s: r.auto_score for s, r in rows.items()}
+
+
+def check_cell_output(course: Path, student: str) -> str:
+    nb = nbformat.read(course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if grade_id(c) == "check_before_submit")
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+def test_the_check_cell_says_task_by_task_what_is_ready(graded):
+    course, _ = graded
+    ada = check_cell_output(course, "ada")
+    assert ada.count(": ready") == 9 and "9 of 9 tasks pass their visible checks" in ada
+    hal = check_cell_output(course, "hal")
+    assert "Task 6 make_minibatches: AssertionError: make_minibatches must return a list, not zip" in hal
+    assert "8 of 9 tasks pass their visible checks" in hal
