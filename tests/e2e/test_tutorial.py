@@ -42,6 +42,30 @@ def test_training_lowers_the_loss(executed):
     assert last < 0.6 * first
     finals = dict(re.findall(r"^(\d+) neurons .* final training MSE ([\d.]+)", text, re.MULTILINE))
     assert float(finals["100"]) < float(finals["2"])
+    deep = re.search(r"^2 layers of 10 neurons \((\d+) parameters\) +final training MSE ([\d.]+)", text, re.MULTILINE)
+    assert deep and int(deep.group(1)) == 151 and float(deep.group(2)) < float(finals["2"])
+
+
+def test_the_two_neuron_network_is_said_to_ignore_the_coordinate_its_weights_ignore(executed):
+    _, text, _ = executed
+    weights = [tuple(map(float, m)) for m in re.findall(r"weight on x1 ([+-][\d.]+), weight on x2 ([+-][\d.]+)", text)]
+    assert len(weights) == 2
+    said = re.search(r"both neurons weigh x(\d) at least (\d+) times more than x(\d): the network ignores x(\d)", text)
+    if said:
+        kept = int(said.group(1)) - 1
+        assert all(abs(w[kept]) > abs(w[1 - kept]) for w in weights) and said.group(3) == said.group(4) == str(2 - kept)
+    else:
+        assert "each neuron looks mainly at a different coordinate" in text
+
+
+def test_the_error_grows_away_from_the_training_square(executed):
+    _, text, _ = executed
+    rows = re.findall(
+        r"^(2 neurons|10 neurons|100 neurons|2 layers of 10) +([\d.]+) +([\d.]+) +([\d.]+)$", text, re.MULTILINE
+    )
+    assert len(rows) == 4
+    for _, inside, near, far in rows:
+        assert float(inside) < float(near) < float(far) and float(far) > 10 * float(inside)
 
 
 def test_random_features_peak_at_the_threshold(executed):
@@ -49,6 +73,15 @@ def test_random_features_peak_at_the_threshold(executed):
     assert "largest test MSE" in text
     peak = re.search(r"random ReLU features.*?largest test MSE: ([\d.e+-]+) at (\d+) parameters", text, re.DOTALL)
     assert int(peak.group(2)) == 500
+    minima = re.search(
+        r"random ReLU features.*?below the threshold, lowest test MSE ([\d.e+-]+) at (\d+) parameters; "
+        r"beyond it, lowest ([\d.e+-]+) at (\d+) parameters",
+        text,
+        re.DOTALL,
+    )
+    assert int(minima.group(2)) < 500 < int(minima.group(4))
+    factor = re.search(r"trained networks.*?the test MSE rises by a factor of ([\d.]+)", text, re.DOTALL)
+    assert factor and float(factor.group(1)) >= 1.0
 
 
 def test_every_figure_is_shown_and_saved(executed):
@@ -59,7 +92,8 @@ def test_every_figure_is_shown_and_saved(executed):
         "02_loss_fig1_network.png",
         "03_prediction_fig1_network.png",
         "04_loss_wider_networks.png",
-        "05_double_descent.png",
+        "05_error_against_parameters.png",
+        "06_double_descent.png",
     ]
     shown = sum("image/png" in output.get("data", {}) for cell in nb.cells for output in cell.get("outputs", []))
     assert shown == len(saved)
