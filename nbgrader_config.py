@@ -6,6 +6,10 @@ versions generated from them, submitted/ and autograded/ the class's work.
 
 import os
 
+import nbgrader as _nbgrader
+
+import grader as _grader
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "neural-networks"
@@ -67,4 +71,13 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearMarkScheme",
     "grader.feedback.HideHiddenTests",
+    "grader.feedback.MarkPendingGrades",
+]
+# Its page: nbgrader's, except that a hand-graded answer not graded yet says so (not "0 / 18"), and the
+# total counts what has been graded.
+# nbgrader's template is named feedback; the course's file is grader/templates/feedback/course_feedback.html.j2
+c.HTMLExporter.template_file = "course_feedback.html.j2"
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(_nbgrader.__file__), "server_extensions", "formgrader", "templates"),
+    os.path.join(os.path.dirname(_grader.__file__), "templates"),
 ]

@@ -153,7 +153,7 @@ def grade_steps(
             tasks = sorted({task for row in pending for task in row.manual_pending})
             print(
                 f"  note: hand grading of {', '.join(tasks)} is pending for {len(pending)} student(s); their feedback "
-                f"counts those tasks as 0 until a grader scores them in the formgrader: then run "
+                f"says 'not graded yet' for those tasks: once a grader has scored them in the formgrader, run "
                 f"`course feedback {assignment}` again"
             )
         for student, reason in failures.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.api import Gradebook
 from traitlets import Bool
 
 from grader.nbgrader_api import last_error_line, nbgrader_api
@@ -55,6 +56,37 @@ class HideHiddenTests(Preprocessor):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
+
+
+class MarkPendingGrades(Preprocessor):
+    """nbgrader feedback preprocessor, after ``GetGrades``: mark each hand-graded answer that no grader has
+    scored yet (``pending``), and total the points over what has been graded.
+
+    The course's feedback template (``grader/templates/feedback/course_feedback.html.j2``) then says
+    "not graded yet" for those answers instead of a score of 0, and shows the total out of the graded
+    points, with the points still to be graded beside it.
+    """
+
+    enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        """Mark the pending cells and set ``graded_max_score`` and ``pending_points`` in the resources."""
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            pending = {
+                grade.name
+                for grade in gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"]).grades
+                if grade.needs_manual_grade
+            }
+            points = 0.0
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("grade_id") in pending and (meta.get("grade") or meta.get("task")):
+                    meta["pending"] = True
+                    points += float(meta.get("points") or 0)
+        info["pending_points"] = points
+        info["graded_max_score"] = info["max_score"] - points
+        return nb, resources
 
 
 def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:

@@ -340,3 +340,23 @@ def test_the_check_cell_says_task_by_task_what_is_ready(graded):
     hal = check_cell_output(course, "hal")
     assert "Task 6 make_minibatches: AssertionError: make_minibatches must return a list, not zip" in hal
     assert "8 of 9 tasks pass their visible checks" in hal
+
+
+def test_feedback_says_not_graded_yet_until_a_grader_scores_the_answer(tmp_path):
+    course = copy_course(ROOT, tmp_path)
+    shutil.copytree(ROOT / "submitted" / "ada", course / "submitted" / "ada")
+    generate_release(course, ASSIGNMENT)
+    assert main(["--root", str(course), "grade", ASSIGNMENT]) == 0
+    page = course / "feedback" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    before = " ".join(visible_text(page).split())
+    assert "(Score: 70.0 / 70.0; 30.0 more points not graded yet)" in before
+    assert before.count("not graded yet (12.0 points)") == 1 and before.count("not graded yet (18.0 points)") == 1
+    assert "/ 12.0" not in before and "/ 18.0" not in before
+    with nbgrader_api(course).gradebook as gb:  # a TA scores the plots, as the formgrader does
+        grade = gb.find_grade("plots", ASSIGNMENT, ASSIGNMENT, "ada")
+        grade.manual_score, grade.needs_manual_grade = 10.0, False
+        gb.db.commit()
+    assert main(["--root", str(course), "feedback", ASSIGNMENT]) == 0
+    after = " ".join(visible_text(page).split())
+    assert "(Score: 80.0 / 82.0; 18.0 more points not graded yet)" in after
+    assert "Score: 10.0 / 12.0" in after and "not graded yet (18.0 points)" in after
