@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from grader.autograde import statuses
 from grader.autograde.bundle import make_bundle
-from grader.autograde.intake import Intake, check_submission
+from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
 from grader.autograde.statuses import Outcome, load_statuses, save_statuses
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission
@@ -52,6 +52,13 @@ def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -
         flags.append(f"kernel repaired before tests: {', '.join(report['repaired'][:6])}")
     if report.get("links_removed"):
         flags.append(f"links removed from its folder: {', '.join(report['links_removed'][:3])}")
+    if not result.ok and intake.status == statuses.METADATA_TAMPERED:  # the student's changes broke nbgrader
+        reason = (
+            f"{summarise(intake.problems)}; nbgrader could not grade the notebook even with the grader's "
+            f"cells put back ({result.error}), so every autograded cell scored 0: submit the release "
+            "notebook with your answers in it"
+        )
+        return Outcome(student, statuses.METADATA_TAMPERED, reason, flags, result.seconds)
     if not result.ok:
         return Outcome(
             student, statuses.GRADER_ERROR, result.error or "nbgrader could not grade it", flags, result.seconds

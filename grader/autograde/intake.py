@@ -9,6 +9,7 @@ marked ``metadata tampered`` so that a human looks at it.
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,30 @@ def drop_duplicate_grader_cells(nb: nbformat.NotebookNode) -> int:
     return removed
 
 
+def restore_grader_metadata(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> int:
+    """Give every grader cell of ``nb`` whose guarded metadata differs from the release the release's
+    nbgrader metadata (a test cell turned into an answer cell, changed points, ...); return how many.
+    nbgrader then puts the cell's source back as for any other grader cell."""
+    expected = {grade_id: cells[0] for grade_id, cells in grader_cells(release).items()}
+    restored = 0
+    for grade_id, cells in grader_cells(nb).items():
+        wanted = expected.get(grade_id)
+        if wanted is None:
+            continue
+        for cell in cells:
+            meta, original = cell.metadata["nbgrader"], wanted.metadata["nbgrader"]
+            if any(meta.get(key) != original.get(key) for key in GUARDED_KEYS):
+                cell.metadata["nbgrader"] = copy.deepcopy(original)
+                restored += 1
+    return restored
+
+
+def summarise(problems: list[str], most: int = 3) -> str:
+    """The first ``most`` problems in one line, and how many more there are."""
+    more = f"; and {len(problems) - most} more" if len(problems) > most else ""
+    return "; ".join(problems[:most]) + more
+
+
 def check_submission(folder: Path, release_folder: Path) -> Intake:
     """Check ``submitted/<student>/<assignment>/`` against ``release/<assignment>/``."""
     expected = sorted(p.name for p in release_folder.glob("*.ipynb"))
@@ -152,8 +177,10 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
         except (ValueError, OSError) as error:
             return Intake(NOT_A_NOTEBOOK, str(error))
         intake.notebooks[name] = nb
-        problems += compare_with_release(nb, nbformat.read(release_folder / name, as_version=4))
-        if drop_duplicate_grader_cells(nb):  # nbgrader stops at a duplicated grade id
+        release = nbformat.read(release_folder / name, as_version=4)
+        problems += compare_with_release(nb, release)
+        # nbgrader stops at a duplicated grade id, and at a grader cell whose type or checksum it no longer trusts
+        if drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release):
             repaired[name] = nbformat.writes(nb).encode("utf-8")
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES:
@@ -163,6 +190,6 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
     if problems:
         intake.status, intake.reason = (
             METADATA_TAMPERED,
-            "; ".join(problems) + " (graded with the grader's cells put back)",
+            summarise(problems) + " (graded with the grader's cells put back)",
         )
     return intake

@@ -150,6 +150,11 @@ def write_class(sample_root: Path, course: Path) -> dict[str, str]:
     repointed.cells[test_cell_index(repointed, "evaluate_visible")].metadata["nbgrader"]["points"] = 50
     foreign = copy.deepcopy(ada)
     foreign.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+    answerer = copy.deepcopy(ada)  # a test cell turned into an answer cell: the student may edit it
+    answerer.cells[test_cell_index(answerer, "train_hidden")].metadata["nbgrader"]["solution"] = True
+    stripper = copy.deepcopy(ada)  # every cell's nbgrader metadata gone, as in answers pasted into a new notebook
+    for cell in stripper.cells:
+        cell.metadata.pop("nbgrader", None)
     notebooks.update(
         {
             "deleter": (deleted, "ada"),
@@ -157,6 +162,8 @@ def write_class(sample_root: Path, course: Path) -> dict[str, str]:
             "retyper": (retyped, "ada"),
             "repointer": (repointed, "ada"),
             "foreigner": (foreign, "ada"),
+            "answerer": (answerer, "ada"),
+            "stripper": (stripper, None),
         }
     )
     bases = {}

@@ -35,7 +35,10 @@ EXPECTED_STATUS = {
     "looper": "timed out",
     "stubborn": "timed out",
     "hog": "out of memory",
-    **{student: "metadata tampered" for student in ("deleter", "duplicator", "retyper", "repointer", "foreigner")},
+    **{
+        student: "metadata tampered"
+        for student in ("deleter", "duplicator", "retyper", "repointer", "foreigner", "answerer", "stripper")
+    },
     **{student: "not a notebook" for student in ("empty", "latin1", "truncated", "jsononly")},
     "renamer": "unknown notebook",
     "nofile": "notebook missing",
@@ -113,7 +116,7 @@ def test_every_submission_has_a_row_with_the_right_status(hostile):
     assert {s: r.status for s, r in rows.items()} == EXPECTED_STATUS
     assert all(r.max_total == 100 for r in rows.values())
     assert all(rows[s].reason for s, status in EXPECTED_STATUS.items() if status != "graded")
-    assert exit_status == sum(status != "graded" for status in EXPECTED_STATUS.values()) == 16
+    assert exit_status == sum(status != "graded" for status in EXPECTED_STATUS.values()) == 18
 
 
 @needs_namespaces
@@ -131,6 +134,13 @@ def test_reasons_say_what_is_wrong(hostile):
     assert "cell train_hidden changed from code to markdown" in reasons["retyper"]
     assert "cell evaluate_visible metadata changed (points)" in reasons["repointer"]
     assert "kernel 'ir' instead of 'python3'" in reasons["foreigner"]
+    assert (
+        reasons["answerer"] == "cell train_hidden metadata changed (solution) (graded with the grader's cells put back)"
+    )
+    assert reasons["stripper"].startswith("cell title deleted; cell imports deleted; cell task1 deleted; and ")
+    assert (
+        "nbgrader could not grade the notebook even with the grader's cells put back (KeyError: " in reasons["stripper"]
+    )
     assert "died" in reasons["quitter"] and "per-cell time limit" in reasons["looper"]
     assert "MemoryError" in reasons["hog"]
 
@@ -152,7 +162,17 @@ def test_no_attack_scores_more_than_the_same_answers_without_it(hostile):
     assert graded["patcher"] == graded["eli"]  # the same wrong answers, tampering or not
     assert sum(graded["quitter"].values()) == 0  # its cells after os._exit did not run, so scored 0
     assert sum(graded["breaker"].values()) == 0  # its kernel could no longer run a test
-    for student in ("deleter", "duplicator", "retyper", "repointer", "foreigner", "looper", "hog", "flooder"):
+    for student in (
+        "deleter",
+        "duplicator",
+        "retyper",
+        "repointer",
+        "foreigner",
+        "answerer",
+        "looper",
+        "hog",
+        "flooder",
+    ):
         assert graded[student] == graded["ada"], student  # the repaired notebook is graded as usual
 
 

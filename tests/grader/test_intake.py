@@ -109,3 +109,29 @@ def test_links_and_oversized_files_are_not_shipped(tmp_path, monkeypatch):
     (folder / "secret").symlink_to("/etc/hostname")
     monkeypatch.setattr(intake, "MAX_FILE_BYTES", size)
     assert sorted(check_submission(folder, RELEASE).files) == [NOTEBOOK]
+
+
+def test_a_test_cell_turned_into_an_answer_cell_is_put_back_before_grading(tmp_path):
+    nb = release_copy()
+    cell_of(nb, "train_hidden").metadata["nbgrader"]["solution"] = True
+    cell_of(nb, "evaluate_visible").metadata["nbgrader"]["points"] = 50
+    checked = check_submission(submit(tmp_path / "answerer", nb), RELEASE)
+    assert checked.status == METADATA_TAMPERED
+    assert checked.problems == [
+        "cell train_hidden metadata changed (solution)",
+        "cell evaluate_visible metadata changed (points)",
+    ]
+    shipped = nbformat.reads(checked.files[NOTEBOOK].decode(), as_version=4)
+    release = release_copy()
+    for grade_id in ("train_hidden", "evaluate_visible"):
+        assert cell_of(shipped, grade_id).metadata["nbgrader"] == cell_of(release, grade_id).metadata["nbgrader"]
+
+
+def test_a_long_list_of_problems_stays_one_short_line(tmp_path):
+    nb = release_copy()
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    checked = check_submission(submit(tmp_path / "stripper", nb), RELEASE)
+    assert checked.status == METADATA_TAMPERED and len(checked.problems) > 40
+    assert checked.reason.startswith("cell title deleted; cell imports deleted; cell task1 deleted; and ")
+    assert len(checked.reason) < 150
