@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.autograde.intake import cell_grade_id
 from grader.kernel.guarded_execute import GuardedExecute
 from grader.nbgrader_api import load_course_config
 
@@ -52,17 +53,13 @@ def limits_markdown(limits: dict[str, int]) -> str:
     )
 
 
-def _grade_id(cell: nbformat.NotebookNode) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
 def visible_checks(nb: nbformat.NotebookNode) -> dict[str, str]:
     """Every visible test cell of ``nb``, labelled ``Task N <name>``, in notebook order."""
     checks, number = {}, None
     for cell in nb.cells:
         if cell.cell_type == "markdown" and (heading := TASK_HEADING.search(cell.source)):
             number = heading.group(1)
-        match = VISIBLE.match(_grade_id(cell) or "")
+        match = VISIBLE.match(cell_grade_id(cell) or "")
         if cell.cell_type == "code" and match:
             checks[f"Task {number} {match['task']}" if number else match["task"]] = cell.source
     return checks
@@ -106,7 +103,7 @@ def stamp_guide(root: Path, path: Path) -> bool:
     limit_cells = [
         c for c in nb.cells if c.cell_type == "markdown" and LIMITS_START in c.source and LIMITS_END in c.source
     ]
-    check_cells = [c for c in nb.cells if _grade_id(c) == CHECK_CELL]
+    check_cells = [c for c in nb.cells if cell_grade_id(c) == CHECK_CELL]
     if not limit_cells or not check_cells:
         raise ValueError(
             f"{path}: a graded notebook needs a markdown cell with the markers {LIMITS_START} and {LIMITS_END} "

@@ -77,11 +77,21 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
+def cell_grade_id(cell: nbformat.NotebookNode) -> str | None:
+    """The nbgrader grade id of a cell (None for a cell the grader does not know)."""
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def changed_keys(meta: dict, original: dict) -> list[str]:
+    """The guarded nbgrader metadata keys (:data:`GUARDED_KEYS`) whose values differ."""
+    return [key for key in GUARDED_KEYS if meta.get(key) != original.get(key)]
+
+
 def grader_cells(nb: nbformat.NotebookNode) -> dict[str, list[nbformat.NotebookNode]]:
     """The cells with nbgrader metadata, by grade id."""
     cells: dict[str, list] = {}
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = cell_grade_id(cell)
         if grade_id:
             cells.setdefault(grade_id, []).append(cell)
     return cells
@@ -102,7 +112,7 @@ def compare_with_release(nb: nbformat.NotebookNode, release: nbformat.NotebookNo
         if cell.cell_type != expected.cell_type:
             problems.append(f"cell {grade_id} changed from {expected.cell_type} to {cell.cell_type}")
         meta, wanted = cell.metadata.get("nbgrader", {}), expected.metadata.get("nbgrader", {})
-        changed = [key for key in GUARDED_KEYS if meta.get(key) != wanted.get(key)]
+        changed = changed_keys(meta, wanted)
         if changed:
             problems.append(f"cell {grade_id} metadata changed ({', '.join(changed)})")
     kernel = nb.metadata.get("kernelspec", {}).get("name")
@@ -116,7 +126,7 @@ def drop_duplicate_grader_cells(nb: nbformat.NotebookNode) -> int:
     """Remove every later copy of a grader cell (same grade id); return how many were removed."""
     seen, kept = set(), []
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = cell_grade_id(cell)
         if grade_id and grade_id in seen:
             continue
         seen.add(grade_id)
@@ -138,7 +148,7 @@ def restore_grader_metadata(nb: nbformat.NotebookNode, release: nbformat.Noteboo
             continue
         for cell in cells:
             meta, original = cell.metadata["nbgrader"], wanted.metadata["nbgrader"]
-            if any(meta.get(key) != original.get(key) for key in GUARDED_KEYS):
+            if changed_keys(meta, original):
                 cell.metadata["nbgrader"] = copy.deepcopy(original)
                 restored += 1
     return restored
