@@ -1,20 +1,25 @@
 """Grading a generated class: plain sequential `nbgrader autograde` against the course's grading
 command with 1 and with N workers, in one run.
 
-The class is COPIES copies of the seven sample submissions (default 6: 42 submissions), each copy
-a student of its own. Each mode grades the whole class in a fresh copy of the course:
+The class is COPIES copies of the 13 sample submissions (default 3: 39 submissions, a class of
+about 40), each copy a student of its own. Each mode grades the whole class in a fresh copy of the course:
 
 * plain: nbgrader's own autograde, one submission after another, its own Execute step (no jail,
   no limits, no integrity check), as an instructor runs it without this course's command;
 * workers=1 and workers=N: `grader.autograde.coordinator.grade_class` (checks, review flags, jailed and
   watched kernels, integrity restore before each test cell, one gradebook writer).
 
-It also executes each sample notebook once with nbclient, as grading configures the kernel, to get
-what running the student's code itself costs. It prints, for each mode, the wall time, submissions
-per minute, the ratio to plain, and the overhead per submission beyond executing the notebook
-(wall time x workers / submissions - mean execution time). It asserts nothing about time.
+The course command grades with its canary (the reference solution first), as instructors run it.
 
-    python benchmarks/class_grading.py [--copies 6] [--workers 2]
+It also executes each sample notebook once with nbclient, as grading configures the kernel, to get
+what running the student's code itself costs, and grades the reference solution once more, alone,
+for a profile of one submission by phase. It prints, for each mode, the wall time, submissions per
+minute, the ratio to plain, and the overhead per submission beyond executing the notebook (wall
+time x workers / submissions - mean execution time); last, one line:
+``overhead per submission: X s; workers=N vs plain: Y x``, where X is (workers=1 - plain) / submissions.
+It asserts nothing about time.
+
+    python benchmarks/class_grading.py [--copies 3] [--workers 2]
 """
 
 from __future__ import annotations
@@ -35,8 +40,12 @@ from traitlets.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from grader.autograde.bundle import make_bundle  # noqa: E402
+from grader.autograde.canary import CANARY, reference_submission  # noqa: E402
 from grader.autograde.coordinator import grade_class  # noqa: E402
+from grader.autograde.worker import GradingTask, grade_submission  # noqa: E402
 from grader.config import copy_course  # noqa: E402
+from grader.kernel.environment import QUIET_KERNEL  # noqa: E402
 from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors, quiet_sqlalchemy  # noqa: E402
 from grader.release import generate_release  # noqa: E402
 
@@ -60,6 +69,7 @@ def make_course(folder: Path, copies: int) -> list[str]:
 def time_plain(course: Path, students: list[str]) -> float:
     plain = Config()
     plain.Autograde.autograde_preprocessors = plain_autograde_preprocessors(course)
+    plain.Execute.extra_arguments = [*nbgrader_api(course).config.Execute.extra_arguments, *QUIET_KERNEL]
     api = nbgrader_api(course, plain)
     started = time.perf_counter()
     with quiet_sqlalchemy():
@@ -81,7 +91,7 @@ def time_command(course: Path, students: list[str], workers: int) -> float:
 
 def mean_execution(course: Path) -> float:
     """Mean seconds to run one sample notebook top to bottom in a fresh kernel."""
-    extra = list(nbgrader_api(course).config.Execute.extra_arguments)
+    extra = [*nbgrader_api(course).config.Execute.extra_arguments, *QUIET_KERNEL]
     times = []
     for sample in SAMPLE:
         path = ROOT / "submitted" / sample / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -100,9 +110,28 @@ def mean_execution(course: Path) -> float:
     return statistics.mean(times)
 
 
+def profile_one(course: Path) -> dict[str, float]:
+    """Seconds by phase of grading the reference solution alone (after one warm-up run)."""
+    task = GradingTask(CANARY, ASSIGNMENT, reference_submission(course, ASSIGNMENT), make_bundle(course, ASSIGNMENT))
+    for _ in range(2):
+        result = grade_submission(task)
+    if not result.ok:
+        raise RuntimeError(f"the reference solution could not be graded: {result.error}")
+    kernel = result.report["seconds"]
+    autograde = result.phases.pop("nbgrader autograde")
+    return {
+        **result.phases,
+        **{f"  {name}": seconds for name, seconds in kernel.items()},
+        "  nbgrader's other steps": autograde - sum(kernel.values()),
+        "total": result.seconds,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, default=6, help="copies of the 7 sample submissions (default 6)")
+    parser.add_argument(
+        "--copies", type=int, default=3, help=f"copies of the {len(SAMPLE)} sample submissions (default 3)"
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers of the parallel run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -117,6 +146,7 @@ def main() -> None:
             else:
                 runs[mode] = time_command(course, students, int(mode.split("=")[1]))
             print(f"  {mode}: {runs[mode]:.1f} s", flush=True)
+        profile = profile_one(course)
     n = len(students)
     print(
         f"\n{n} submissions ({args.copies} copies of {len(SAMPLE)}); executing one notebook: {execute:.2f} s on average"
@@ -126,6 +156,13 @@ def main() -> None:
         workers = 1 if mode in ("plain", "workers=1") else args.workers
         overhead = seconds * workers / n - execute
         print(f"{mode:12s} {seconds:8.1f} {60 * n / seconds:11.1f} {runs['plain'] / seconds:8.2f}x {overhead:22.2f}")
+    parallel = f"workers={args.workers}"
+    print(f"\n{parallel} vs workers=1: {runs['workers=1'] / runs[parallel]:.2f}x the submissions per minute")
+    print("\none submission (the reference solution, graded alone), seconds by phase:")
+    for phase, seconds in profile.items():
+        print(f"  {phase:45s} {seconds:6.2f}")
+    overhead = (runs["workers=1"] - runs["plain"]) / n
+    print(f"\noverhead per submission: {overhead:.2f} s; {parallel} vs plain: {runs['plain'] / runs[parallel]:.2f} x")
 
 
 if __name__ == "__main__":

@@ -115,6 +115,7 @@ def grade_steps(
     workers: int | None = None,
     scheduler: str | None = None,
     isolation: str | None = None,
+    canary: bool = True,
 ) -> int:
     """Autograde, write feedback and/or export; print the grade table; return the exit status:
     the number of submissions that need attention (at most 100)."""
@@ -124,7 +125,8 @@ def grade_steps(
             raise ValueError(f"--workers must be 1 or more, not {workers}")
         started = time.perf_counter()
         where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
-        print(f"autograding {len(students)} submission(s) of {assignment} {where}")
+        check = ", after the reference solution as a check of the grader" if canary else ""
+        print(f"autograding {len(students)} submission(s) of {assignment} {where}{check}")
         outcomes = grade_class(
             root,
             assignment,
@@ -133,6 +135,7 @@ def grade_steps(
             scheduler=scheduler,
             isolation=isolation,
             progress=sys.stderr.isatty(),
+            canary=canary,
         )
         seconds = time.perf_counter() - started
         graded = sum(o.status not in UNGRADED for o in outcomes)
@@ -172,7 +175,9 @@ def grade_steps(
 
 def cmd_autograde(root: Path, args: argparse.Namespace) -> int:
     """Autograde submissions and print the grade table."""
-    return grade_steps(root, args.assignment, args.students, (AUTOGRADE,), args.workers, args.scheduler, args.isolation)
+    return grade_steps(
+        root, args.assignment, args.students, (AUTOGRADE,), args.workers, args.scheduler, args.isolation, args.canary
+    )
 
 
 def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
@@ -187,7 +192,9 @@ def cmd_export(root: Path, args: argparse.Namespace) -> int:
 
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     """Autograde, feedback and export."""
-    return grade_steps(root, args.assignment, args.students, ALL_STEPS, args.workers, args.scheduler, args.isolation)
+    return grade_steps(
+        root, args.assignment, args.students, ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary
+    )
 
 
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
@@ -195,7 +202,7 @@ def cmd_demo(root: Path, args: argparse.Namespace) -> int:
     cmd_stamp(root, args)
     cmd_release(root, argparse.Namespace(assignments=[]))
     cmd_run_tutorial(root, args)
-    return grade_steps(root, DEMO_ASSIGNMENT, [], ALL_STEPS, args.workers, args.scheduler, args.isolation)
+    return grade_steps(root, DEMO_ASSIGNMENT, [], ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary)
 
 
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
@@ -207,6 +214,12 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
         choices=ISOLATION_MODES,
         default=None,
         help="override GuardedExecute.isolation of nbgrader_config.py",
+    )
+    parser.add_argument(
+        "--no-canary",
+        dest="canary",
+        action="store_false",
+        help="skip grading the reference solution first (the check that the grader gives it every point)",
     )
 
 

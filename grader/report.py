@@ -69,7 +69,8 @@ def collect_grades(root: Path, assignment: str, students: list[str]) -> list[Stu
             try:
                 submission = gb.find_submission(assignment, student)
             except MissingEntry:
-                row.status, row.reason = NOT_GRADED, "no autograded submission in the gradebook: run autograde"
+                if student not in recorded:  # a grader error records no grades and keeps its own reason
+                    row.status, row.reason = NOT_GRADED, "no autograded submission in the gradebook: run autograde"
                 rows.append(row)
                 continue
             for notebook in submission.notebooks:

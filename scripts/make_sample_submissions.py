@@ -15,6 +15,8 @@ from pathlib import Path
 
 import nbformat
 
+from grader.autograde.canary import solution_code
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT, NOTEBOOK = "project1", "project1.ipynb"
 
@@ -156,13 +158,6 @@ MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
     ),
 }
 PARTLY_DONE = {"target_function", "make_training_data", "make_test_data", "SmallNet"}
-
-
-def solution_code(source: str) -> str:
-    """The reference answer: the cell's source with the solution markers removed."""
-    return "\n".join(
-        line for line in source.splitlines() if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
-    )
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from grader.autograde import statuses
 from grader.autograde.bundle import make_bundle
+from grader.autograde.canary import CANARY, autograded_max_scores, canary_problem, reference_submission
 from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
 from grader.autograde.statuses import Outcome, load_statuses, save_statuses
@@ -50,6 +51,8 @@ def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -
     flags = list(flags)
     if report.get("repaired"):
         flags.append(f"kernel repaired before tests: {', '.join(report['repaired'][:6])}")
+    if intake.left_out:
+        flags.append(f"Python files left out of grading: {', '.join(intake.left_out[:3])}")
     if report.get("links_removed"):
         flags.append(f"links removed from its folder: {', '.join(report['links_removed'][:3])}")
     if not result.ok and intake.status == statuses.METADATA_TAMPERED:  # the student's changes broke nbgrader
@@ -65,6 +68,8 @@ def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -
         )
     if report.get("stopped"):
         kind, reason = report["stopped"]
+        if kind == statuses.GRADER_ERROR:  # no cell ran: nothing was graded
+            return Outcome(student, kind, reason, flags, result.seconds)
         return Outcome(student, kind, reason + "; cells after it scored 0", flags, result.seconds)
     if report.get("cell_timeouts"):
         return Outcome(
@@ -120,12 +125,14 @@ def record_result(root: Path, assignment: str, result: GradingResult | None, stu
 
 
 def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingResult]:
-    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish."""
+    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish. Closing the
+    generator early cancels the tasks not started yet."""
     attempts = {task.student: 0 for task in tasks}
     pending = list(tasks)
     while pending:
         retry = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        try:
             futures = {pool.submit(grade_submission, task): task for task in pending}
             for future in as_completed(futures):
                 task = futures[future]
@@ -137,6 +144,8 @@ def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingRe
                         retry.append(task)
                     else:
                         yield GradingResult(task.student, False, error="the grading worker process died twice")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         pending = retry
 
 
@@ -164,6 +173,10 @@ def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingR
                 yield GradingResult(task.student, False, error=f"Dask: {type(error).__name__}: {error}"[:300])
 
 
+class CanaryFailed(RuntimeError):
+    """The reference solution did not get every autograded point: the grader, not the class, is wrong."""
+
+
 def grade_class(
     root: Path,
     assignment: str,
@@ -173,9 +186,14 @@ def grade_class(
     isolation: str | None = None,
     progress: bool = True,
     on_result: Callable[[Outcome], None] | None = None,
+    canary: bool = True,
 ) -> list[Outcome]:
     """Grade ``students``' submissions of ``assignment``; return an :class:`Outcome` per student,
-    in the order given. See the module's docstring."""
+    in the order given. See the module's docstring.
+
+    With ``canary``, the reference solution (:mod:`grader.autograde.canary`) is graded first, in the
+    same pool; nothing is written until it has got every autograded point, and :class:`CanaryFailed`
+    says which test cell failed and why when it has not."""
     api = nbgrader_api(root)
     with api.gradebook as gb:
         try:
@@ -195,10 +213,11 @@ def grade_class(
         for cell in nbformat.read(path, as_version=4).cells
         if cell.cell_type == "code"
     }
-    outcomes: dict[str, Outcome] = {}
     intakes: dict[str, Intake] = {}
     flags: dict[str, list[str]] = {}
     tasks = []
+    if canary:
+        tasks.append(GradingTask(CANARY, assignment, reference_submission(root, assignment), bundle, isolation))
     for student in students:
         intakes[student] = check_submission(root / "submitted" / student / assignment, release)
         flags[student] = [
@@ -206,31 +225,65 @@ def grade_class(
         ]
         if intakes[student].gradable:
             tasks.append(GradingTask(student, assignment, intakes[student].files, bundle, isolation))
-        else:
-            outcomes[student] = outcome_of(intakes[student], None, flags[student])
-            outcomes[student].student = student
-            record_result(root, assignment, None, student)
     recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
-    save_statuses(root, assignment, {**recorded, **outcomes})
-    for outcome in outcomes.values():
+    outcomes: dict[str, Outcome] = {}
+    waiting: list[tuple[str, GradingResult | None]] = [
+        (student, None) for student in students if not intakes[student].gradable
+    ]
+
+    def settle(student: str, result: GradingResult | None) -> None:
+        """Write one submission's grades and status (see the module's docstring)."""
+        outcome = outcome_of(intakes[student], result, flags[student])
+        outcome.student = student
+        if outcome.status != statuses.GRADER_ERROR:  # the grader's fault: the grades stay as they were
+            record_result(root, assignment, result if result is not None and result.ok else None, student)
+        outcomes[student] = outcome
+        save_statuses(root, assignment, {**recorded, **outcomes})
         if on_result:
             on_result(outcome)
-    if tasks:
-        results = (
-            _dask_results(tasks, scheduler) if scheduler else _local_results(tasks, workers or os.cpu_count() or 1)
-        )
-        bar = tqdm(
-            total=len(tasks), desc=f"grading {assignment}", unit="submission", disable=not progress, dynamic_ncols=True
-        )
+
+    verified = not canary
+    if verified:
+        for student, _ in waiting:
+            settle(student, None)
+    results = _dask_results(tasks, scheduler) if scheduler else _local_results(tasks, workers or os.cpu_count() or 1)
+    bar = tqdm(
+        total=len(tasks) - canary,
+        desc=f"grading {assignment}",
+        unit="submission",
+        disable=not progress,
+        dynamic_ncols=True,
+    )
+    try:
         for result in results:
-            outcome = outcome_of(intakes[result.student], result, flags[result.student])
-            outcome.student = result.student
-            record_result(root, assignment, result if result.ok else None, result.student)
-            outcomes[result.student] = outcome
-            save_statuses(root, assignment, {**recorded, **outcomes})
-            bar.set_postfix_str(f"{result.student}: {outcome.status}", refresh=False)
+            if result.student == CANARY:
+                check_canary(root, assignment, result)
+                verified = True
+                for student, held in waiting:
+                    settle(student, held)
+                continue
+            if verified:
+                settle(result.student, result)
+            else:
+                waiting.append((result.student, result))
+            status = outcomes[result.student].status if verified else "held until the reference is graded"
+            bar.set_postfix_str(f"{result.student}: {status}", refresh=False)
             bar.update()
-            if on_result:
-                on_result(outcome)
+    finally:
         bar.close()
+        results.close()
     return [outcomes[student] for student in students]
+
+
+def check_canary(root: Path, assignment: str, result: GradingResult) -> None:
+    """Raise :class:`CanaryFailed` unless the reference solution got every autograded point."""
+    outcome = outcome_of(Intake(), result, [])
+    api = nbgrader_api(root)
+    max_scores = autograded_max_scores(api.coursedir.db_url, api.coursedir.course_id, assignment)
+    problem = canary_problem(result, outcome.status, outcome.reason, max_scores)
+    if problem:
+        raise CanaryFailed(
+            f"the reference solution (source/{assignment}/) did not get every autograded point, so the "
+            f"grader is not fit to grade the class: {problem}. Nothing was written to the gradebook. Fix the "
+            "source notebook or the grading setup (then `course release`), or pass --no-canary to grade anyway"
+        )

@@ -29,6 +29,10 @@ from grader.autograde.statuses import (
 GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")
 #: Largest file of a submission that is shipped to a worker.
 MAX_FILE_BYTES = 50 << 20
+#: Files that Python could import in place of a real module: the grading kernel runs in the
+#: submission's folder, first on its import path, so a ``torch.py`` there would replace torch (and
+#: with it the tests' checks). They are not shipped; a submission is its notebooks and their data.
+IMPORTABLE_SUFFIXES = (".py", ".pyc", ".pyd", ".so", ".pth")
 
 
 @dataclass
@@ -40,6 +44,7 @@ class Intake:
     files: dict[str, bytes] = field(default_factory=dict)  # what the worker gets, by relative path
     notebooks: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # metadata changes that nbgrader repairs
+    left_out: list[str] = field(default_factory=list)  # Python files not shipped (IMPORTABLE_SUFFIXES)
 
     @property
     def gradable(self) -> bool:
@@ -193,7 +198,11 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
         if drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release):
             repaired[name] = nbformat.writes(nb).encode("utf-8")
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
+            continue
+        if path.suffix in IMPORTABLE_SUFFIXES:
+            intake.left_out.append(str(path.relative_to(folder)))
+        else:
             intake.files[str(path.relative_to(folder))] = path.read_bytes()
     intake.files.update(repaired)
     intake.problems = problems

@@ -29,7 +29,10 @@ PATCHABLE = {
     "operator",
     "time",
 }
-PROCESS_MODULES = {"subprocess", "multiprocessing", "pty", "signal", "ctypes", "threading", "socket", "pexpect"}
+PROCESS_MODULES = {"subprocess", "multiprocessing", "pty", "signal", "ctypes", "threading", "pexpect"}
+#: Modules that open network connections (a jailed kernel has no network but its own loopback).
+NETWORK_MODULES = {"socket", "ssl", "urllib", "http", "requests", "httpx", "aiohttp", "ftplib", "smtplib", "websocket"}
+URL_SCHEMES = ("http://", "https://", "ftp://", "ws://", "wss://", "tcp://")
 DATABASE_MODULES = {"sqlite3", "sqlalchemy", "nbgrader"}
 PROCESS_CALLS = {
     "system",
@@ -99,6 +102,8 @@ class _Scanner(ast.NodeVisitor):
             top = name.split(".")[0]
             if top in PROCESS_MODULES:
                 self.flags.add(f"processes/threads ({top})")
+            if top in NETWORK_MODULES:
+                self.flags.add(f"network ({top})")
             if top in DATABASE_MODULES:
                 self.flags.add(f"database access ({top})")
             if top in ("importlib", "gc", "inspect") or name == "IPython.core":
@@ -185,6 +190,8 @@ class _Scanner(ast.NodeVisitor):
             and ((value.startswith("/") and value.count("/") >= 2) or value.startswith("../"))
         ):
             self.flags.add(f"paths outside the working folder ({value[:50]!r})")
+        if isinstance(value, str) and value.lstrip().lower().startswith(URL_SCHEMES):
+            self.flags.add(f"network (a URL: {value.strip()[:50]!r})")
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if node.name in ("open", "print", "isinstance", "len", "range", "abs", "sum", "max", "min", "getattr"):

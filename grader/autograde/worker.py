@@ -57,6 +57,7 @@ class GradingResult:
     files: dict[str, bytes] = field(default_factory=dict)  # autograded/<student>/<assignment>/...
     report: dict = field(default_factory=dict)  # grader.kernel.guarded_execute's report
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds of the worker's steps
 
 
 def _read_files(folder: Path) -> dict[str, bytes]:
@@ -86,6 +87,7 @@ def _read_grades(result: GradingResult, db_url: str, course_id: str, assignment:
 def grade_submission(task: GradingTask) -> GradingResult:
     """Grade one submission with nbgrader in a fresh scratch folder (runs in a worker process)."""
     started = time.perf_counter()
+    phases: dict[str, float] = {}
     scratch = Path(tempfile.mkdtemp(prefix=f"grade-{task.student}-"))
     try:
         course = scratch / "course"
@@ -103,8 +105,10 @@ def grade_submission(task: GradingTask) -> GradingResult:
         overrides.GuardedExecute.kernel_cache = compiled_kernels() or ""
         overrides.CourseDirectory.db_url = f"{SQLITE}{course / 'gradebook.db'}"
         api = nbgrader_api(course, overrides)
+        phases["unpack and configure"] = time.perf_counter() - started
         with quiet_sqlalchemy():
             outcome = api.autograde(task.assignment, task.student, force=True, create=True)
+        phases["nbgrader autograde"] = time.perf_counter() - started - sum(phases.values())
         result = GradingResult(task.student, bool(outcome["success"]))
         if not result.ok:
             result.error = last_error_line(outcome)
@@ -112,9 +116,11 @@ def grade_submission(task: GradingTask) -> GradingResult:
         result.report = json.loads(report.read_text()) if report.exists() else {}
         _read_grades(result, api.coursedir.db_url, api.coursedir.course_id, task.assignment)
         result.files = _read_files(course / "autograded" / task.student / task.assignment)
+        phases["read back"] = time.perf_counter() - started - sum(phases.values())
     except Exception as error:  # the worker must answer for every submission it was given
         result = GradingResult(task.student, False, error=f"{type(error).__name__}: {error}"[:300])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.seconds = time.perf_counter() - started
+    result.phases = phases
     return result

@@ -35,7 +35,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
-from grader.autograde.statuses import KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT
+from grader.autograde.statuses import GRADER_ERROR, KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT
 from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
 from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
 
@@ -71,17 +71,49 @@ class GuardedExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        # once the last cell has answered, its outputs are all in: the kernel is killed, not asked to
+        # shut down (which costs about 1.3 s of exit handlers per submission)
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
 
     # -- the kernel -------------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _timed(self, phase: str):
+        """Add the seconds of the ``with`` block to the report's ``seconds[phase]``."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = self.report["seconds"]
+            seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - started
+
+    async def async_start_new_kernel(self, **kwargs) -> None:
+        with self._timed("kernel start"):
+            await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        with self._timed("kernel ready (imports, integrity snapshot)"):
+            return await super().async_start_new_kernel_client()
+
+    async def _async_cleanup_kernel(self) -> None:
+        with self._timed("kernel shutdown"):
+            await super()._async_cleanup_kernel()
+
+    # nbconvert calls the synchronous names, bound to nbclient's own coroutines
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if isinstance(km, SandboxedKernelManager):
-            km.isolation = resolve_isolation(self.isolation)
-            km.memory_mb = self.memory_limit_mb
-            km.scratch_dir = self.scratch_dir or None
-            km.kernel_cache = self.kernel_cache or None
+            km.jail(
+                resolve_isolation(self.isolation),
+                self.memory_limit_mb,
+                self.scratch_dir or None,
+                self.kernel_cache or None,
+            )
             self.report["isolation"] = km.isolation
         return km
 
@@ -138,6 +170,26 @@ class GuardedExecute(Execute):
                 break
         raise TimeoutError("no answer")
 
+    async def _integrity_missing(self) -> str | None:
+        """Why the kernel has no integrity hook (None when it has one). Asked once, before any
+        student code runs: a kernel that could not import or install :mod:`grader.kernel.integrity`
+        is the grader's fault, not a student's tampering."""
+        reply = await ensure_async(
+            self.kc.execute_interactive(
+                f"import grader.kernel.integrity\n"
+                f"assert {RESTORE_REQUEST!r} in get_ipython().kernel.shell_handlers, "
+                "'its install() did not run or failed at the kernel\\'s start'",
+                silent=True,
+                store_history=False,
+                timeout=self.integrity_timeout,
+                output_hook=lambda msg: None,
+            )
+        )
+        content = reply["content"]
+        if content.get("status") == "ok":
+            return None
+        return f"{content.get('ename', 'Error')}: {content.get('evalue', '')}"
+
     # -- cells ------------------------------------------------------------------------------------
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
@@ -149,9 +201,20 @@ class GuardedExecute(Execute):
         if self._watchdog is None:
             self._watchdog = threading.Thread(target=self._watch, args=(self._done,), daemon=True)
             self._watchdog.start()
+            try:
+                with self._timed("integrity checks"):
+                    missing = await self._integrity_missing()
+            except TimeoutError:
+                missing = f"the kernel did not answer within {self.integrity_timeout} s"
+            if missing:
+                self._kill_kernel(
+                    GRADER_ERROR, f"the grading kernel could not import grader.kernel.integrity: {missing}"
+                )
+                return await self.async_execute_cell(cell, cell_index, execution_count, store_history)
         if is_test_cell(cell):
             try:
-                repaired = await self._restore_integrity()
+                with self._timed("integrity checks"):
+                    repaired = await self._restore_integrity()
             except TimeoutError:
                 self._kill_kernel(
                     KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}"
@@ -160,7 +223,8 @@ class GuardedExecute(Execute):
             self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
         started = time.monotonic()
         try:
-            cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+            with self._timed("cells"):
+                cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
             self.stopped = self.stopped or (
                 KERNEL_DIED,
@@ -223,6 +287,7 @@ class GuardedExecute(Execute):
             "stopped": None,
             "stopped_at_cell": None,
             "links_removed": [],
+            "seconds": {},  # by phase: kernel start and shutdown, cells, integrity checks
         }
         self._output_bytes: dict[int, int] = {}
         self._done, self._watchdog = threading.Event(), None

@@ -1,13 +1,15 @@
 """Start a grading kernel inside a jail: ``python -m grader.kernel.jail [options] -- KERNEL COMMAND``.
 
-:mod:`grader.kernel.sandbox` runs this module under ``unshare --mount --pid --fork`` (plus ``--user``
-when the grader is not root), so it starts as process 1 of a new PID namespace with a private
-mount table. It then
+:mod:`grader.kernel.sandbox` runs this module under ``unshare --mount --pid --net --fork`` (plus
+``--user`` when the grader is not root), so it starts as process 1 of a new PID namespace with a
+private mount table and a network of its own, whose only interface is its loopback (brought up
+here): student code reaches no other machine and no server of the grading machine. It then
 
 1. mounts an empty tmpfs as the new root and binds into it, read-only, only what a Python kernel
    needs (system folders, the Python installation, the virtual environment, the ``helpers``
-   and ``grader`` packages, the kernel's connection file); the submission's working folder is bound read-write,
-   and ``/tmp`` and ``/dev/shm`` are fresh, small tmpfs mounts;
+   and ``grader`` packages, the kernel's connection file); the submission's working folder and the
+   folder of the kernel's IPC sockets (how it talks to the grader) are bound read-write at their own
+   paths, and ``/tmp`` and ``/dev/shm`` are fresh, small tmpfs mounts;
 2. ``chroot``s into it, so the course folder, the gradebook, ``source/``, other students' scratch
    folders and the home folder do not exist for the kernel;
 3. caps memory (``RLIMIT_DATA``), file size, process count and core dumps;
@@ -22,9 +24,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import fcntl
 import os
 import resource
 import shutil
+import socket
+import struct
 import sys
 from pathlib import Path
 
@@ -35,6 +40,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
 SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FIXUP_LOCKED = 1, 2, 4, 8
 NOBODY = 65534
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 DEVICES = ("null", "zero", "full", "random", "urandom")
 #: Where the kernel finds its connection file, and its private copy of the compiled sweep kernels
 #: (helpers.sweep.kernels).
@@ -72,6 +78,14 @@ def _bind(root: Path, path: str, writable: bool = False) -> None:
     _mount(path, str(target), None, MS_BIND | MS_REC)
     flags = MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | (0 if writable else MS_RDONLY)
     _mount(None, str(target), None, flags)
+
+
+def loopback_up() -> None:
+    """Bring up the loopback interface of the jail's own network namespace (created down)."""
+    ifreq = struct.Struct("16sH22x")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        _, flags = ifreq.unpack(fcntl.ioctl(sock, SIOCGIFFLAGS, ifreq.pack(b"lo", 0)))
+        fcntl.ioctl(sock, SIOCSIFFLAGS, ifreq.pack(b"lo", flags | IFF_UP))
 
 
 def build_root(root: Path, read_only: list[str], workdir: str, tmp_mb: int) -> None:
@@ -152,11 +166,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m grader.kernel.jail", description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", required=True, help="an empty folder to mount the jail's root on")
     parser.add_argument("--workdir", required=True, help="the submission's folder: the only writable one")
+    parser.add_argument("--sockets", help="the folder of the kernel's IPC sockets: bound writable at its own path")
     parser.add_argument("--ro", action="append", default=[], help="a path to bind read-only (repeatable)")
     parser.add_argument(
         "--connection-file",
         help="the kernel's connection file: copied into the jail, and the "
         "command's argument that names it pointed at the copy",
+    )
+    parser.add_argument(
+        "--python-path", default="", help="the kernel's PYTHONPATH: where it finds the course's packages"
     )
     parser.add_argument("--kernel-cache", help="compiled sweep kernels to copy into the jail's /tmp")
     parser.add_argument("--memory-mb", type=int, required=True)
@@ -176,7 +194,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     root = Path(args.root)
     connection = Path(args.connection_file).read_bytes() if args.connection_file else None
+    loopback_up()
     build_root(root, args.ro, args.workdir, args.tmp_mb)
+    if args.sockets:
+        _bind(root, args.sockets, writable=True)
     os.chroot(root)
     os.chdir(args.workdir)
     command = list(args.command)
@@ -194,11 +215,13 @@ def main(argv: list[str] | None = None) -> None:
         PYTHONDONTWRITEBYTECODE="1",
         **DETERMINISTIC,
     )
+    if args.python_path:
+        env["PYTHONPATH"] = args.python_path
     env[KERNEL_CACHE_ENV_VAR] = KERNEL_CACHE
     if args.kernel_cache and os.path.isdir(args.kernel_cache):
         shutil.copytree(args.kernel_cache, KERNEL_CACHE)
     set_limits(args.memory_mb << 20)
-    drop_privileges(args.nobody, [args.workdir, "/tmp", "/dev/shm"])
+    drop_privileges(args.nobody, [args.workdir, "/tmp", "/dev/shm", *([args.sockets] if args.sockets else [])])
     silence_stdout()
     os.execve(command[0], command, env)
 

@@ -3,8 +3,9 @@ allows it, otherwise as a plain process in the submission's scratch folder.
 
 :class:`SandboxedKernelManager` is the kernel manager of :class:`grader.kernel.guarded_execute.GuardedExecute`.
 It launches the kernel command that nbgrader would run, wrapped in
-``unshare --mount --pid --fork --kill-child python -m grader.kernel.jail ...`` (with ``--user
---map-root-user`` first when the grader is not root).
+``unshare --mount --pid --net --fork --kill-child python -P -m grader.kernel.jail ...`` (with ``--user
+--map-root-user`` first when the grader is not root); a jailed kernel talks to the grader over IPC,
+since its network namespace has no route to the grader's.
 """
 
 from __future__ import annotations
@@ -31,9 +32,13 @@ SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"
 KERNEL_PACKAGES = ("helpers", "grader")
 
 
+#: Longest path of a kernel's IPC socket (a Unix socket's path has at most 107 bytes).
+MAX_SOCKET_PATH = 100
+
+
 def _unshare_prefix() -> list[str]:
     user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
-    return ["unshare", *user, "--mount", "--pid", "--fork", "--kill-child"]
+    return ["unshare", *user, "--mount", "--pid", "--net", "--fork", "--kill-child"]
 
 
 @functools.cache
@@ -63,36 +68,60 @@ def resolve_isolation(requested: str) -> str:
     return "namespaces" if available and requested != "scratch" else "scratch"
 
 
-def read_only_paths() -> list[str]:
-    """What the kernel may read: system folders, Python, the virtual environment and the course's
-    packages (found without importing them)."""
-    python_home = str(Path(os.path.realpath(sys.executable)).parents[1])
-    packages = [
+@functools.cache
+def course_packages() -> tuple[str, ...]:
+    """The folders of the course's packages (:data:`KERNEL_PACKAGES`) that this process imports, found
+    without importing them."""
+    return tuple(
         str(Path(next(iter(importlib.util.find_spec(name).submodule_search_locations))).resolve())
         for name in KERNEL_PACKAGES
-    ]
-    return list(dict.fromkeys([*SYSTEM_FOLDERS, sys.base_prefix, sys.prefix, python_home, *packages]))
+    )
+
+
+def kernel_python_path() -> str:
+    """The ``PYTHONPATH`` of a grading kernel: the folders that hold the course's packages as this
+    process imports them. The kernel then imports the very ``helpers`` and ``grader`` that the jail
+    binds, even where the environment's own install (an editable install of another clone) would
+    find other copies."""
+    return os.pathsep.join(dict.fromkeys(str(Path(folder).parent) for folder in course_packages()))
+
+
+def read_only_paths() -> list[str]:
+    """What the kernel may read: system folders, Python, the virtual environment and the course's
+    packages."""
+    python_home = str(Path(os.path.realpath(sys.executable)).parents[1])
+    return list(dict.fromkeys([*SYSTEM_FOLDERS, sys.base_prefix, sys.prefix, python_home, *course_packages()]))
 
 
 def jail_command(
-    kernel_cmd: list[str], workdir: str, connection_file: str, jail_root: str, memory_mb: int, kernel_cache: str | None
+    kernel_cmd: list[str],
+    workdir: str,
+    connection_file: str,
+    jail_root: str,
+    memory_mb: int,
+    kernel_cache: str | None,
+    sockets: str,
 ) -> list[str]:
-    """The command that runs ``kernel_cmd`` in a jail whose only writable folder is ``workdir``."""
+    """The command that runs ``kernel_cmd`` in a jail whose only writable folders are ``workdir`` and
+    ``sockets`` (where the kernel makes its IPC sockets)."""
     command = [
         *_unshare_prefix(),
         sys.executable,
+        "-P",  # not the submission's folder (the working directory) first on the import path
         "-m",
         "grader.kernel.jail",
         "--root",
         jail_root,
         "--workdir",
         workdir,
+        "--sockets",
+        sockets,
         "--memory-mb",
         str(memory_mb),
     ]
     for path in read_only_paths():
         command += ["--ro", path]
-    command += ["--connection-file", connection_file]
+    command += ["--connection-file", connection_file, "--python-path", kernel_python_path()]
     if kernel_cache:
         command += ["--kernel-cache", kernel_cache]
     if os.geteuid() == 0:
@@ -111,6 +140,24 @@ class SandboxedKernelManager(AsyncKernelManager):
     memory_mb = 2048
     scratch_dir: str | None = None
     kernel_cache: str | None = None
+    sockets: str | None = None
+
+    def jail(self, isolation: str, memory_mb: int, scratch_dir: str | None, kernel_cache: str | None) -> None:
+        """Set how the kernel will run (before it starts). A jailed kernel has a network of its own
+        with nothing but its loopback, and talks to the grader over IPC: Unix sockets in a folder
+        bound into the jail at the same path."""
+        self.isolation, self.memory_mb, self.scratch_dir, self.kernel_cache = (
+            isolation,
+            memory_mb,
+            scratch_dir,
+            kernel_cache,
+        )
+        if isolation == "namespaces":
+            self.sockets = tempfile.mkdtemp(prefix="ipc-", dir=scratch_dir)
+            if len(self.sockets) > MAX_SOCKET_PATH - len("/kernel-99"):
+                os.rmdir(self.sockets)
+                self.sockets = tempfile.mkdtemp(prefix="ipc-")
+            self.transport, self.ip = "ipc", os.path.join(self.sockets, "kernel")
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         kernel_cmd = [*kernel_cmd, *QUIET_KERNEL]
@@ -124,10 +171,17 @@ class SandboxedKernelManager(AsyncKernelManager):
                 jail_root,
                 self.memory_mb,
                 self.kernel_cache,
+                self.sockets,
             )
+            kw["env"] = {**kw.get("env", os.environ), "PYTHONPATH": kernel_python_path()}
         else:
-            kw["env"] = grading_environment(kw.get("env", os.environ))
+            kw["env"] = {**grading_environment(kw.get("env", os.environ)), "PYTHONPATH": kernel_python_path()}
         await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if self.sockets and not restart:
+            shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 def compiled_kernels() -> str | None:

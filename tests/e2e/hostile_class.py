@@ -95,6 +95,16 @@ FORK_ATTACK = (
     "import subprocess\nsubprocess.Popen(['sleep', '300'])\nsubprocess.Popen(['sh', '-c', 'setsid sleep 301 &'])\n"
 )
 
+#: One bounded attempt to reach a server on the grading machine's loopback; ``{port}`` is the server's.
+NETWORK_ATTACK = """
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=3).close()
+    print("NETWORK PROBE: reached the grading machine")
+except OSError as error:
+    print("NETWORK PROBE: unreachable", type(error).__name__)
+"""
+
 
 def read(root: Path, student: str) -> nbformat.NotebookNode:
     return nbformat.read(root / "submitted" / student / ASSIGNMENT / NOTEBOOK, as_version=4)
@@ -118,9 +128,10 @@ def test_cell_index(nb: nbformat.NotebookNode, grade_id: str) -> int:
     return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
-def write_class(sample_root: Path, course: Path) -> dict[str, str]:
+def write_class(sample_root: Path, course: Path, port: int) -> dict[str, str]:
     """Write the mixed class into ``course/submitted``; return ``{student: base}``, the sample
-    submission each one's answers come from (``None`` for files that are not graded)."""
+    submission each one's answers come from (``None`` for files that are not graded). ``port`` is
+    a TCP port on 127.0.0.1 that the network probe tries to reach."""
     ada, ben, eli = read(sample_root, "ada"), read(sample_root, "ben"), read(sample_root, "eli")
     root = str(course)
     notebooks = {
@@ -136,6 +147,7 @@ def write_class(sample_root: Path, course: Path) -> dict[str, str]:
         "hog": (with_cell(ada, MEMORY_ATTACK), "ada"),
         "flooder": (with_cell(ada, OUTPUT_FLOOD), "ada"),
         "forker": (with_cell(ada, FORK_ATTACK), "ada"),
+        "caller": (with_cell(ada, NETWORK_ATTACK.format(port=port)), "ada"),
     }
     deleted = copy.deepcopy(ada)
     del deleted.cells[test_cell_index(deleted, "make_test_data_hidden")]

@@ -7,7 +7,9 @@ import csv
 import hashlib
 import re
 import shutil
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import nbformat
@@ -29,7 +31,7 @@ from tests.support import ROOT
 SAMPLE = ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
 EXPECTED_STATUS = {
     **{student: "graded" for student in SAMPLE},
-    **{student: "graded" for student in ("reader", "writer", "patcher", "patcher0", "flooder", "forker")},
+    **{student: "graded" for student in ("reader", "writer", "patcher", "patcher0", "flooder", "forker", "caller")},
     "quitter": "kernel died",
     "breaker": "timed out",
     "looper": "timed out",
@@ -71,20 +73,54 @@ def stray_sleepers() -> list[str]:
     return [line for line in ps.splitlines() if re.fullmatch(r"sleep 30[01]", line.strip())]
 
 
+class LoopbackServer:
+    """A TCP server on 127.0.0.1 that counts the connections it accepts (the network probe's target)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.accepted = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            connection.close()
+
+    def close(self) -> int:
+        """Stop serving; return how many connections were accepted."""
+        self.stop.set()
+        self.thread.join()
+        self.socket.close()
+        return self.accepted
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    """The mixed class graded by the course command with 2 workers; file hashes before and after."""
+    """The mixed class graded by the course command with 2 workers; file hashes before and after, and
+    how many connections reached a server on the grading machine's loopback."""
     course = copy_course(ROOT, tmp_path_factory.mktemp("hostile"))
     config = course / "nbgrader_config.py"
     config.write_text(config.read_text() + TEST_LIMITS)
     for student in SAMPLE:
         shutil.copytree(ROOT / "submitted" / student, course / "submitted" / student)
-    bases = write_class(ROOT, course)
-    generate_release(course, ASSIGNMENT)
-    before = file_hashes(course)
-    exit_status = main(["--root", str(course), "autograde", ASSIGNMENT, "--workers", "2"])
+    server = LoopbackServer()
+    try:
+        bases = write_class(ROOT, course, server.port)
+        generate_release(course, ASSIGNMENT)
+        before = file_hashes(course)
+        exit_status = main(["--root", str(course), "autograde", ASSIGNMENT, "--workers", "2"])
+    finally:
+        connections = server.close()
     students = roster.submitted_students(course, ASSIGNMENT)
-    return course, bases, exit_status, before, scores(course, students)
+    return course, bases, exit_status, before, scores(course, students), connections
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +140,7 @@ def plain_nbgrader(tmp_path_factory):
 
 @needs_namespaces
 def test_every_submission_has_a_row_with_the_right_status(hostile):
-    course, _, exit_status, _, _ = hostile
+    course, _, exit_status, *_ = hostile
     statuses = load_statuses(course, ASSIGNMENT)
     assert {s: o.status for s, o in statuses.items()} == EXPECTED_STATUS
     assert main(["--root", str(course), "export", ASSIGNMENT]) == exit_status
@@ -147,14 +183,14 @@ def test_reasons_say_what_is_wrong(hostile):
 
 @needs_namespaces
 def test_honest_submissions_get_exactly_what_plain_nbgrader_gives(hostile, plain_nbgrader):
-    *_, graded = hostile
+    *_, graded, _ = hostile
     assert {s: graded[s] for s in SAMPLE} == plain_nbgrader
     assert sum(plain_nbgrader["ada"].values()) == 70 and sum(plain_nbgrader["ben"].values()) == 0
 
 
 @needs_namespaces
 def test_no_attack_scores_more_than_the_same_answers_without_it(hostile):
-    _, bases, _, _, graded = hostile
+    _, bases, _, _, graded, _ = hostile
     for student, base in bases.items():
         total = sum(graded[student].values())
         assert total <= sum(graded[base].values()) if base else total == 0, f"{student} scored {total}"
@@ -178,7 +214,7 @@ def test_no_attack_scores_more_than_the_same_answers_without_it(hostile):
 
 @needs_namespaces
 def test_student_code_can_read_and_write_nothing_outside_its_folder(hostile):
-    course, _, _, before, _ = hostile
+    course, _, _, before, *_ = hostile
     assert file_hashes(course) == before  # source, release, config, every submission: unchanged
     assert not (course / "pwned.txt").exists() and not Path("/tmp/pwned.txt").exists()
     assert b"pwned" not in (course / "gradebook.db").read_bytes()
@@ -189,6 +225,17 @@ def test_student_code_can_read_and_write_nothing_outside_its_folder(hostile):
     assert "READ PROBE: nothing readable" in outputs["reader"]
     # what the probe could write was the jail's own private /tmp; the files above are untouched
     assert "WRITE PROBE:" in outputs["writer"] and f"{course}/" not in outputs["writer"]
+
+
+@needs_namespaces
+def test_student_code_cannot_reach_the_network(hostile):
+    course, *_, graded, connections = hostile
+    assert connections == 0
+    nb = nbformat.read(course / "autograded" / "caller" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "NETWORK PROBE: unreachable ConnectionRefusedError" in printed
+    assert "network (socket)" in " | ".join(load_statuses(course, ASSIGNMENT)["caller"].flags)
+    assert graded["caller"] == graded["ada"]
 
 
 @needs_namespaces
@@ -212,7 +259,7 @@ def test_review_flags_point_at_attacks_and_not_at_honest_work(hostile):
 
 @needs_namespaces
 def test_one_worker_and_two_give_the_same_grades(hostile):
-    course, _, _, _, graded = hostile
+    course, _, _, _, graded, _ = hostile
     again = ["ada", "eli", "fay", "patcher", "hog"]
     outcomes = grade_class(course, ASSIGNMENT, again, workers=1, progress=False)
     assert [o.status for o in outcomes] == [EXPECTED_STATUS[s] for s in again]
@@ -223,7 +270,7 @@ def test_one_worker_and_two_give_the_same_grades(hostile):
 def test_a_dask_cluster_over_tcp_gives_the_same_grades(hostile):
     from distributed import LocalCluster
 
-    course, _, _, _, graded = hostile
+    course, _, _, _, graded, _ = hostile
     students = ["dev", "patcher", "empty"]
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", protocol="tcp", dashboard_address=None

@@ -111,6 +111,17 @@ def test_links_and_oversized_files_are_not_shipped(tmp_path, monkeypatch):
     assert sorted(check_submission(folder, RELEASE).files) == [NOTEBOOK]
 
 
+def test_python_files_that_could_replace_a_module_are_left_out(tmp_path):
+    folder = submit(tmp_path / "shadower")
+    (folder / "torch.py").write_text("def allclose(*args, **kwargs):\n    return True\n")
+    (folder / "grader" / "kernel").mkdir(parents=True)
+    (folder / "grader" / "kernel" / "integrity.py").write_text("def install():\n    pass\n")
+    (folder / "data.csv").write_text("x\n1\n")
+    checked = check_submission(folder, RELEASE)
+    assert sorted(checked.files) == ["data.csv", NOTEBOOK]
+    assert checked.left_out == ["grader/kernel/integrity.py", "torch.py"]
+
+
 def test_a_test_cell_turned_into_an_answer_cell_is_put_back_before_grading(tmp_path):
     nb = release_copy()
     cell_of(nb, "train_hidden").metadata["nbgrader"]["solution"] = True

@@ -1,0 +1,95 @@
+"""The canary: before a class is graded, the instructor's own solution is graded through exactly the
+same pipeline, and it must get every autograded point.
+
+A grader that is misconfigured (a kernel that cannot import the course's packages, a test that the
+release broke, a limit too tight for the reference) would otherwise give a whole class zeros.
+:func:`reference_submission` makes the submission (the release notebooks with the source's
+solutions in their answer cells), :func:`canary_problem` says in one line what went wrong with its
+grading, or nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from grader.autograde.intake import cell_grade_id
+from grader.autograde.worker import GradingResult
+
+#: The student id of the canary's submission (never written to the course gradebook).
+CANARY = "reference-solution-canary"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def solution_code(source: str) -> str:
+    """The model answer of a source answer cell: its source without the solution markers."""
+    return "\n".join(line for line in source.splitlines() if not any(marker in line for marker in SOLUTION_MARKERS))
+
+
+def reference_notebook(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``release`` with every answer cell holding the model answer from ``source``."""
+    solutions = {
+        cell_grade_id(cell): solution_code(cell.source)
+        for cell in source.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    answered = nbformat.from_dict(release)
+    for cell in answered.cells:
+        if cell_grade_id(cell) in solutions:
+            cell.source = solutions[cell_grade_id(cell)]
+    return answered
+
+
+def reference_submission(root: Path, assignment: str) -> dict[str, bytes]:
+    """The files of a submission that answers every task of ``assignment`` with the model answer."""
+    files = {}
+    for release_path in sorted((root / "release" / assignment).glob("*.ipynb")):
+        source = nbformat.read(root / "source" / assignment / release_path.name, as_version=4)
+        release = nbformat.read(release_path, as_version=4)
+        files[release_path.name] = nbformat.writes(reference_notebook(source, release)).encode("utf-8")
+    return files
+
+
+def autograded_max_scores(db_url: str, course_id: str, assignment: str) -> dict[tuple[str, str], float]:
+    """The points of each autograded test cell of ``assignment``, by (notebook, grade id)."""
+    with Gradebook(db_url, course_id) as gb:
+        scores = {}
+        for notebook in gb.find_assignment(assignment).notebooks:
+            answers = {cell.name for cell in notebook.solution_cells}
+            for cell in notebook.grade_cells:
+                if cell.name not in answers and cell.cell_type == "code":
+                    scores[(notebook.name, cell.name)] = cell.max_score
+        return scores
+
+
+def _failure_of(result: GradingResult, notebook: str, grade_id: str) -> str:
+    """The last error line a test cell printed in the canary's autograded notebook."""
+    data = result.files.get(notebook)
+    if data is None:
+        return "no autograded notebook came back"
+    for cell in nbformat.reads(data.decode("utf-8"), as_version=4).cells:
+        if cell_grade_id(cell) == grade_id:
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                return f"{errors[-1].get('ename', 'Error')}: {str(errors[-1].get('evalue', '')).splitlines()[0][:200]}"
+            return "it printed no error, but scored less than its points (output on stderr?)"
+    return "the cell is missing from the autograded notebook"
+
+
+def canary_problem(result: GradingResult, status: str, reason: str, max_scores: dict[tuple[str, str], float]) -> str:
+    """What kept the reference solution from full marks, in one line; empty when it got every point.
+    ``status`` and ``reason`` are the canary's outcome (:func:`grader.autograde.coordinator.outcome_of`)."""
+    if not result.ok or status != "graded":
+        return f"{status}: {reason or result.error}"
+    scored = {(g.notebook, g.name): g.auto_score or 0.0 for g in result.grades}
+    short = [(key, points) for key, points in max_scores.items() if scored.get(key, 0.0) < points]
+    if not short:
+        return ""
+    (notebook, grade_id), points = short[0]
+    more = f" (and {len(short) - 1} more test cell(s))" if len(short) > 1 else ""
+    return (
+        f"test cell {grade_id} of {notebook} scored {scored.get((notebook, grade_id), 0.0):g} of {points:g}: "
+        f"{_failure_of(result, notebook, grade_id)}{more}"
+    )
