@@ -1,25 +1,32 @@
-"""The double-descent width sweep: the naive loop against the batched trainer, and a roofline.
+"""The double-descent width sweep: the naive loop, plain batched PyTorch and the fused trainer, and a roofline.
 
 In one process, on the same data (the tutorial's 500 samples of x1^2 + x2^2):
 
 * naive: one ``nn.Module`` per (width, seed), trained one after another by the standard PyTorch
   loop (zero_grad, forward, MSE, backward, SGD step), full batch;
-* batched: ``helpers.sweep.train_sweep`` on the same sweep, same initial weights, same steps.
+* plain batched: what a PyTorch user would write to train the sweep at once: every network's
+  hidden units side by side in one matmul, each network's output a sum over its own units
+  (``index_add``), the sum of the networks' losses, autograd and one
+  ``torch.optim.SGD``; the networks share no parameter, so each one gets its own gradient;
+* fused: ``helpers.sweep.train_sweep`` (generated Numba kernels) on the same sweep.
 
-It checks that the final training and test losses of every network agree, then prints the
-speed-up (naive time / batched time) and the batched time against a roofline bound for the same
-work: the floating-point operations over the machine's dense matmul rate and the bytes that
-must move over its memory bandwidth, both measured here in the same run. Nothing is asserted
-about time.
+All three start from the same initial weights and take the same steps. It checks that the final
+training and test losses of every network agree, then prints the median of ``--repeats`` timings
+of each side (these shared machines swing from run to run: one timing is an anecdote), the
+speed-ups, and the fused time against a roofline bound for the same work: the floating-point
+operations over the machine's dense matmul rate and the bytes that must move over its memory
+bandwidth, both measured here in the same run. Nothing is asserted about time.
 
-    python benchmarks/sweep_speed.py [--epochs 2000] [--seeds 3]
+    python benchmarks/sweep_speed.py [--epochs 500] [--seeds 3] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +62,47 @@ def naive(data, widths, seeds, epochs, lr, momentum):
     return np.array(finals)
 
 
+def plain_batched(data, widths, seeds, epochs, lr, momentum):
+    """Final (train, test) MSE of each network, all trained at once by plain batched PyTorch."""
+    nets = [(width, seed) for width in widths for seed in seeds]
+    first, second = [], []
+    for width, seed in nets:
+        torch.manual_seed(seed)
+        model = make_mlp(data.x_train.shape[1], width)
+        first.append(model[0])
+        second.append(model[2])
+    w = torch.cat([layer.weight.detach() for layer in first]).requires_grad_()  # (units, d)
+    b = torch.cat([layer.bias.detach() for layer in first]).requires_grad_()
+    v = torch.cat([layer.weight.detach()[0] for layer in second]).requires_grad_()
+    c = torch.cat([layer.bias.detach() for layer in second]).requires_grad_()
+    owner = torch.repeat_interleave(torch.arange(len(nets)), torch.tensor([width for width, _ in nets]))
+
+    def outputs(x: torch.Tensor) -> torch.Tensor:  # (samples, networks): each network sums its own units
+        contributions = torch.relu(torch.addmm(b[:, None], w, x.T)) * v[:, None]  # (units, samples)
+        return torch.zeros(len(nets), len(x)).index_add(0, owner, contributions).T + c
+
+    def losses(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:  # each network's MSE
+        return ((outputs(x) - y) ** 2).mean(dim=0)
+
+    optimizer = torch.optim.SGD([w, b, v, c], lr=lr, momentum=momentum)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        losses(data.x_train, data.y_train).sum().backward()
+        optimizer.step()
+    with torch.no_grad():
+        return torch.stack([losses(data.x_train, data.y_train), losses(data.x_test, data.y_test)], dim=1).numpy()
+
+
+def median_time(run: Callable[[], np.ndarray], repeats: int) -> tuple[float, np.ndarray]:
+    """The median wall time of ``repeats`` calls of ``run``, and what the last call returned."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
 def matmul_rate(size: int = 2048, repeats: int = 5) -> float:
     """Dense float32 matmul rate of this machine, FLOP/s."""
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -78,8 +126,9 @@ def memory_bandwidth(mib: int = 256, repeats: int = 5) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=2000)
+    parser.add_argument("--epochs", type=int, default=500)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="timings of each side; the median is reported")
     args = parser.parse_args()
     data = make_regression_data(seed=0)
     seeds = tuple(range(args.seeds))
@@ -89,29 +138,31 @@ def main() -> None:
     print(
         f"sweep: {len(WIDTHS)} widths {WIDTHS[0]}..{WIDTHS[-1]} x {len(seeds)} seeds = "
         f"{len(WIDTHS) * len(seeds)} networks, {units} hidden units, {n} samples, {args.epochs} full-batch SGD epochs; "
-        f"torch threads {torch.get_num_threads()}"
+        f"torch threads {torch.get_num_threads()}; median of {args.repeats} timings per side"
     )
 
     started = time.perf_counter()
     train_sweep(data, [1], (0,), epochs=1, progress=False)  # compile the kernels
     compile_seconds = time.perf_counter() - started
 
-    started = time.perf_counter()
-    history = train_sweep(
-        data, WIDTHS, seeds, epochs=args.epochs, lr=lr, momentum=momentum, record_every=args.epochs, progress=False
-    )
-    batched_seconds = time.perf_counter() - started
+    def fused() -> np.ndarray:
+        history = train_sweep(
+            data, WIDTHS, seeds, epochs=args.epochs, lr=lr, momentum=momentum, record_every=args.epochs, progress=False
+        )
+        return np.stack([history.final("train"), history.final("test")], axis=1)
 
-    started = time.perf_counter()
-    reference = naive(data, WIDTHS, seeds, args.epochs, lr, momentum)
-    naive_seconds = time.perf_counter() - started
-
-    batched = np.stack([history.final("train"), history.final("test")], axis=1)
-    disagreement = np.abs(batched - reference) / np.abs(reference)
-    print(
-        f"final losses agree: largest relative difference {disagreement.max():.1e} "
-        f"(train {disagreement[:, 0].max():.1e}, test {disagreement[:, 1].max():.1e}) over {len(reference)} networks"
+    fused_seconds, batched = median_time(fused, args.repeats)
+    plain_seconds, plain = median_time(
+        lambda: plain_batched(data, WIDTHS, seeds, args.epochs, lr, momentum), args.repeats
     )
+    naive_seconds, reference = median_time(lambda: naive(data, WIDTHS, seeds, args.epochs, lr, momentum), args.repeats)
+
+    for name, finals in (("fused", batched), ("plain batched", plain)):
+        disagreement = np.abs(finals - reference) / np.abs(reference)
+        print(
+            f"{name}: final losses vs the naive loop's, largest relative difference {disagreement.max():.1e} "
+            f"(train {disagreement[:, 0].max():.1e}, test {disagreement[:, 1].max():.1e}; {len(reference)} networks)"
+        )
 
     flop_rate, bandwidth = matmul_rate(), memory_bandwidth()
     steps = args.epochs
@@ -130,10 +181,13 @@ def main() -> None:
         f"{bytes_moved / 1e9:.2f} GB -> {byte_bound:.3f} s at the bandwidth; roofline {roofline:.2f} s "
         f"({'compute' if flop_bound >= byte_bound else 'memory'} bound)"
     )
-    print(f"naive loop   {naive_seconds:8.2f} s")
-    print(f"batched      {batched_seconds:8.2f} s  (+ {compile_seconds:.1f} s compiling the kernels once per process)")
-    print(f"speed-up     {naive_seconds / batched_seconds:8.1f} x")
-    print(f"batched / roofline {batched_seconds / roofline:.2f}")
+    print(f"naive loop      {naive_seconds:8.2f} s")
+    print(f"plain batched   {plain_seconds:8.2f} s")
+    print(f"fused           {fused_seconds:8.2f} s  (+ {compile_seconds:.1f} s compiling the kernels once per process)")
+    print(f"fused vs naive loop      {naive_seconds / fused_seconds:8.1f} x")
+    print(f"fused vs plain batched   {plain_seconds / fused_seconds:8.1f} x")
+    print(f"plain batched vs naive   {naive_seconds / plain_seconds:8.1f} x")
+    print(f"fused / roofline {fused_seconds / roofline:.2f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from grader.autograde.intake import cell_grade_id
+from grader.autograde.statuses import GRADED
 from grader.autograde.worker import GradingResult
 
 #: The student id of the canary's submission (never written to the course gradebook).
@@ -81,7 +82,7 @@ def _failure_of(result: GradingResult, notebook: str, grade_id: str) -> str:
 def canary_problem(result: GradingResult, status: str, reason: str, max_scores: dict[tuple[str, str], float]) -> str:
     """What kept the reference solution from full marks, in one line; empty when it got every point.
     ``status`` and ``reason`` are the canary's outcome (:func:`grader.autograde.coordinator.outcome_of`)."""
-    if not result.ok or status != "graded":
+    if not result.ok or status != GRADED:
         return f"{status}: {reason or result.error}"
     scored = {(g.notebook, g.name): g.auto_score or 0.0 for g in result.grades}
     short = [(key, points) for key, points in max_scores.items() if scored.get(key, 0.0) < points]

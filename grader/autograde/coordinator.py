@@ -203,6 +203,8 @@ def grade_class(
                 f"the gradebook has no assignment {assignment!r}: run `course release {assignment}` "
                 "first (it records the assignment's grade cells in the gradebook)"
             ) from None
+    if canary and CANARY in students:
+        raise ValueError(f"{CANARY!r} is the name of the canary's submission; rename that student's folder")
     isolation = isolation or api.config.GuardedExecute.get("isolation", "auto")
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
     bundle = make_bundle(root, assignment)

@@ -32,9 +32,26 @@ def test_stamp_command_reports_changes(course_copy, capsys):
 @pytest.mark.parametrize("command", [["autograde", "project1"], ["grade", "project1", "ada"], ["demo", "--fast"]])
 def test_every_grading_command_takes_the_grading_options(command):
     args = build_parser().parse_args(
-        [*command, "--workers", "3", "--scheduler", "tcp://127.0.0.1:8786", "--isolation", "scratch"]
+        [*command, "--workers", "3", "--scheduler", "tcp://127.0.0.1:8786", "--isolation", "scratch", "--no-canary"]
     )
-    assert (args.workers, args.scheduler, args.isolation) == (3, "tcp://127.0.0.1:8786", "scratch")
+    assert (args.workers, args.scheduler, args.isolation, args.canary) == (3, "tcp://127.0.0.1:8786", "scratch", False)
+    assert build_parser().parse_args(command).canary is True
+
+
+@pytest.mark.parametrize("flag, canary", [([], True), (["--no-canary"], False)])
+def test_the_canary_option_reaches_the_grading(course_copy, monkeypatch, flag, canary):
+    from grader import cli
+
+    received = {}
+
+    def fake_grade_class(root, assignment, students, **options):
+        received.update(options)
+        return []
+
+    monkeypatch.setattr(cli, "grade_class", fake_grade_class)
+    monkeypatch.setattr(cli.report, "collect_grades", lambda *args: [])
+    cli.main(["--root", str(course_copy), "autograde", "project1", "ada", *flag])
+    assert received["canary"] is canary
 
 
 @pytest.mark.parametrize("command", [["feedback", "project1"], ["export", "project1"], ["run-tutorial"]])
