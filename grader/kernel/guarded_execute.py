@@ -245,7 +245,6 @@ class GuardedExecute(Execute):
                 )
         if self.stopped is not None:
             cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
-            self.report["stopped_at_cell"] = cell_index
             return cell
         for output in cell.outputs:
             if output.output_type == "error" and output.ename == "CellTimeoutError":
@@ -285,7 +284,6 @@ class GuardedExecute(Execute):
             "memory_errors": [],
             "output_truncated": [],
             "stopped": None,
-            "stopped_at_cell": None,
             "links_removed": [],
             "seconds": {},  # by phase: kernel start and shutdown, cells, integrity checks
         }
