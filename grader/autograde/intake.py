@@ -31,8 +31,9 @@ GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")
 MAX_FILE_BYTES = 50 << 20
 #: Files that Python could import in place of a real module: the grading kernel runs in the
 #: submission's folder, first on its import path, so a ``torch.py`` there would replace torch (and
-#: with it the tests' checks). They are not shipped; a submission is its notebooks and their data.
-IMPORTABLE_SUFFIXES = (".py", ".pyc", ".pyd", ".so", ".pth")
+#: with it the tests' checks). They are not shipped; a submission is its notebooks and their data
+#: (saved weights such as ``model.pth`` are data: Python reads ``.pth`` files in site folders only).
+IMPORTABLE_SUFFIXES = (".py", ".pyc", ".pyd", ".so")
 
 
 @dataclass

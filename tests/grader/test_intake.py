@@ -117,8 +117,9 @@ def test_python_files_that_could_replace_a_module_are_left_out(tmp_path):
     (folder / "grader" / "kernel").mkdir(parents=True)
     (folder / "grader" / "kernel" / "integrity.py").write_text("def install():\n    pass\n")
     (folder / "data.csv").write_text("x\n1\n")
+    (folder / "model.pth").write_bytes(b"saved weights")
     checked = check_submission(folder, RELEASE)
-    assert sorted(checked.files) == ["data.csv", NOTEBOOK]
+    assert sorted(checked.files) == ["data.csv", "model.pth", NOTEBOOK]
     assert checked.left_out == ["grader/kernel/integrity.py", "torch.py"]
 
 
