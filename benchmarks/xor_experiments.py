@@ -3,9 +3,11 @@
 In one process, on the same settings (each activation of the lab with ``--seeds`` seeds, 500
 batches of 10 per epoch, ``--epochs`` epochs):
 
-* loop: each network trained alone by the standard PyTorch loop, one after another, as a student's
-  ``run`` does (``tests/helpers/test_xor.py``'s ``run_alone``);
-* batched: ``train_xor`` on the same settings (the compiled loop, all networks at once).
+* loop: each network trained alone by the standard PyTorch loop, one after another, as the lab's
+  ``run`` does (``tests/helpers/test_xor.py`` holds the lab's model answers: ``run_alone`` and the
+  ``make_dataset`` and ``XorNet`` it uses);
+* batched: ``train_xor`` on the same settings with the same ``make_dataset`` and ``XorNet`` (the
+  compiled loop, all networks at once).
 
 It checks that the final losses agree, then prints the median of ``--repeats`` batched timings, the
 loop's time and the speed-up. Nothing is asserted about time.
@@ -26,7 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from helpers.xor import ACTIVATIONS, XorSetting, train_xor
-from tests.helpers.test_xor import run_alone
+from tests.helpers.test_xor import XorNet, make_dataset, run_alone
 
 
 def main() -> None:
@@ -40,11 +42,11 @@ def main() -> None:
         f"{len(settings)} networks ({', '.join(ACTIVATIONS)} x {args.seeds} seeds), {args.epochs} epochs of 500 steps"
     )
 
-    train_xor(settings[:1], epochs=1)  # compile (or load) the loop once per process
+    train_xor(settings[:1], make_dataset, XorNet, epochs=1)  # compile (or load) the loop once per process
     times = []
     for _ in range(args.repeats):
         started = time.perf_counter()
-        history = train_xor(settings, epochs=args.epochs)
+        history = train_xor(settings, make_dataset, XorNet, epochs=args.epochs)
         times.append(time.perf_counter() - started)
     batched = statistics.median(times)
 

@@ -1,25 +1,25 @@
-"""Noisy XOR (parity) data, and many small XOR networks trained at once, for the XOR lab's experiments.
+"""Many small XOR networks trained at once, for the XOR lab's experiments.
 
-The lab's ``run`` trains one network: a ``Linear(n_inputs, hidden)``, an activation and a
-``Linear(hidden, 1)``, with plain SGD on 500 minibatches of 10 noisy samples per epoch, and tests it
-on 50 more. An experiment needs that for every setting and at least 10 seeds: tens of networks, each
-50,000 tiny SGD steps, which a Python loop takes minutes over. :func:`train_xor` trains a whole list
-of :class:`XorSetting` at once, in one compiled loop (Numba), each network exactly as ``run`` trains
-it alone:
+The lab's ``run(activation, seed, lr, epochs, centred, init_uniform, n_inputs, hidden)`` trains one
+network, with the student's own ``make_dataset`` and ``XorNet``:
 
-* its data: ``generator = torch.Generator().manual_seed(seed)``, then 500 training and 50 test
-  batches drawn with it one after another by :func:`xor_batch`;
-* its initial weights: ``torch.manual_seed(seed)``, then the two ``nn.Linear`` layers in order
-  (and, with ``init_uniform``, every weight and bias redrawn from U(-1, 1) in parameter order);
-* each epoch: one SGD step per training batch, in order, on the batch's mean squared error; then the
-  mean batch loss on the test batches and the test accuracy (rounded output equals rounded target).
+1. ``generator = torch.Generator().manual_seed(seed)``; 500 training batches, then 50 test batches,
+   each ``make_dataset(n, 10, n_inputs, centred, generator)``;
+2. ``torch.manual_seed(seed)``; ``model = XorNet(n_inputs, hidden, activation, init_uniform)``;
+3. each epoch: one plain SGD step (rate ``lr``) per training batch, in order, on the batch's mean
+   squared error; then the mean batch loss on the test batches and the test accuracy (rounded output
+   equals rounded target).
 
-The arithmetic is float64 where PyTorch's is float32, so curves agree to float32 rounding.
+An experiment needs that for every setting and at least 10 seeds: tens of networks, each 50,000
+tiny SGD steps, which a Python loop takes minutes over. :func:`train_xor` takes the same two
+functions and a list of :class:`XorSetting`, makes each network's data and initial weights exactly
+as ``run`` does, and trains them all at once in one compiled loop (Numba). The arithmetic is float64
+where PyTorch's is float32, so the curves agree with ``run``'s to float32 rounding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,6 @@ from torch import nn
 
 #: The activations of the lab's networks, and their codes in the compiled loop.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
-NOISE = 0.1  # inputs and label get U[0, NOISE) noise
 N_TRAIN_BATCHES, N_TEST_BATCHES, BATCH_SIZE = 500, 50, 10
 
 
@@ -63,43 +62,40 @@ class XorHistory:
         return first
 
 
-def xor_batch(
-    batch_size: int = BATCH_SIZE, n_inputs: int = 2, centred: bool = False, generator: torch.Generator | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One batch of noisy parity data, drawn in this order with ``generator``: the bits, the noise on
-    the inputs, the noise on the labels. Returns X float32 (batch_size, n_inputs), y float32 (batch_size,)."""
-    bits = torch.randint(0, 2, (batch_size, n_inputs), generator=generator)
-    X, y = bits.float(), (bits.sum(dim=1) % 2).float()
-    if centred:
-        X, y = 2 * X - 1, 2 * y - 1
-    X = X + NOISE * torch.rand(batch_size, n_inputs, generator=generator)
-    y = y + NOISE * torch.rand(batch_size, generator=generator)
-    return X, y
+#: ``make_dataset(n_batches, batch_size, n_inputs, centred, generator) -> [(X, y), ...]``
+MakeDataset = Callable[..., list]
 
 
-def xor_data(setting: XorSetting) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The training and test batches of a setting, as ``run`` draws them: X (batches, batch size,
-    inputs) and y (batches, batch size), float64."""
+def xor_data(setting: XorSetting, make_dataset: MakeDataset) -> tuple[np.ndarray, ...]:
+    """The training and test batches of a setting, drawn as ``run`` draws them: X (batches, batch
+    size, inputs) and y (batches, batch size), float64."""
     generator = torch.Generator().manual_seed(setting.seed)
-    batches = [
-        xor_batch(BATCH_SIZE, setting.n_inputs, setting.centred, generator)
-        for _ in range(N_TRAIN_BATCHES + N_TEST_BATCHES)
-    ]
-    X = torch.stack([x for x, _ in batches]).double().numpy()
-    y = torch.stack([t for _, t in batches]).double().numpy()
-    return X[:N_TRAIN_BATCHES], y[:N_TRAIN_BATCHES], X[N_TRAIN_BATCHES:], y[N_TRAIN_BATCHES:]
+    arrays = []
+    for n_batches in (N_TRAIN_BATCHES, N_TEST_BATCHES):
+        batches = make_dataset(n_batches, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
+        arrays += [
+            torch.stack([x for x, _ in batches]).double().numpy(),
+            torch.stack([y for _, y in batches]).double().numpy(),
+        ]
+    return tuple(arrays)
 
 
-def initial_layers(setting: XorSetting) -> tuple[nn.Linear, nn.Linear]:
-    """The two layers of a setting's network as ``run`` creates them after ``torch.manual_seed(seed)``
-    (the global random state is left as it was)."""
+def initial_layers(setting: XorSetting, model_class: Callable[..., nn.Module]) -> tuple[nn.Linear, nn.Linear]:
+    """The two ``nn.Linear`` layers of a setting's network as ``run`` creates it after
+    ``torch.manual_seed(seed)`` (the global random state is left as it was)."""
     with torch.random.fork_rng():
         torch.manual_seed(setting.seed)
-        hidden, output = nn.Linear(setting.n_inputs, setting.hidden), nn.Linear(setting.hidden, 1)
-        if setting.init_uniform:
-            for parameter in (*hidden.parameters(), *output.parameters()):
-                nn.init.uniform_(parameter, -1.0, 1.0)
-    return hidden, output
+        model = model_class(setting.n_inputs, setting.hidden, setting.activation, setting.init_uniform)
+    layers = [module for module in model.modules() if isinstance(module, nn.Linear)]
+    shapes = [(layer.in_features, layer.out_features) for layer in layers]
+    if shapes != [(setting.n_inputs, setting.hidden), (setting.hidden, 1)] or any(
+        layer.bias is None for layer in layers
+    ):
+        raise ValueError(
+            f"{getattr(model_class, '__name__', model_class)} must hold two nn.Linear layers with biases, "
+            f"({setting.n_inputs} -> {setting.hidden}) then ({setting.hidden} -> 1); found {shapes}"
+        )
+    return layers[0], layers[1]
 
 
 @njit(cache=True)
@@ -186,9 +182,14 @@ def _train(xtr, ytr, xte, yte, w1, b1, w2, b2, lr, codes, dims, widths, epochs, 
             test_acc[epoch, k] = correct / (n_test * batch)
 
 
-def train_xor(settings: Sequence[XorSetting], epochs: int = 100) -> XorHistory:
+def train_xor(
+    settings: Sequence[XorSetting],
+    make_dataset: MakeDataset,
+    model_class: Callable[..., nn.Module],
+    epochs: int = 100,
+) -> XorHistory:
     """Train one network per setting, all at once, each exactly as the lab's ``run`` trains it alone
-    (see the module's docstring); return their per-epoch curves."""
+    with these ``make_dataset`` and ``model_class`` (see the module's docstring); return their curves."""
     settings = tuple(settings)
     for setting in settings:
         if setting.activation not in ACTIVATIONS:
@@ -205,8 +206,8 @@ def train_xor(settings: Sequence[XorSetting], epochs: int = 100) -> XorHistory:
     w1, b1, w2, b2 = np.zeros((n, h_max, d_max)), np.zeros((n, h_max)), np.zeros((n, h_max)), np.zeros(n)
     for k, setting in enumerate(settings):
         d, h = setting.n_inputs, setting.hidden
-        xtr[k, ..., :d], ytr[k], xte[k, ..., :d], yte[k] = xor_data(setting)
-        hidden, output = initial_layers(setting)
+        xtr[k, ..., :d], ytr[k], xte[k, ..., :d], yte[k] = xor_data(setting, make_dataset)
+        hidden, output = initial_layers(setting, model_class)
         w1[k, :h, :d] = hidden.weight.detach().double().numpy()
         b1[k, :h] = hidden.bias.detach().double().numpy()
         w2[k, :h] = output.weight.detach().double().numpy()[0]

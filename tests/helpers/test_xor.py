@@ -1,4 +1,5 @@
-"""helpers.xor: the XOR lab's data, and its batched trainer against the lab's one-network loop."""
+"""helpers.xor: the batched trainer against the XOR lab's one-network loop, written as the lab's model
+answer writes it (make_batch, make_dataset, XorNet, run)."""
 
 from __future__ import annotations
 
@@ -7,65 +8,76 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.xor import (
-    BATCH_SIZE,
-    N_TEST_BATCHES,
-    N_TRAIN_BATCHES,
-    XorHistory,
-    XorSetting,
-    initial_layers,
-    train_xor,
-    xor_batch,
-)
+from helpers.xor import BATCH_SIZE, N_TEST_BATCHES, N_TRAIN_BATCHES, XorHistory, XorSetting, initial_layers, train_xor
 
 ACTIVATION_MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
 
+def make_batch(batch_size=10, n_inputs=2, centred=False, generator=None):
+    """The lab's Task 1, as its model answer writes it."""
+    bits = torch.randint(0, 2, (batch_size, n_inputs), generator=generator)
+    X, y = bits.float(), (bits.sum(dim=1) % 2).float()
+    if centred:
+        X, y = 2 * X - 1, 2 * y - 1
+    return X + 0.1 * torch.rand(batch_size, n_inputs, generator=generator), y + 0.1 * torch.rand(
+        batch_size, generator=generator
+    )
+
+
+def make_dataset(n_batches, batch_size=10, n_inputs=2, centred=False, generator=None):
+    """The lab's Task 2."""
+    return [make_batch(batch_size, n_inputs, centred, generator) for _ in range(n_batches)]
+
+
+class XorNet(nn.Module):
+    """The lab's Task 3."""
+
+    def __init__(self, n_inputs=2, hidden=2, activation="sigmoid", init_uniform=False):
+        super().__init__()
+        self.hidden, self.activation, self.output = (
+            nn.Linear(n_inputs, hidden),
+            ACTIVATION_MODULES[activation](),
+            nn.Linear(hidden, 1),
+        )
+        if init_uniform:
+            for parameter in self.parameters():
+                nn.init.uniform_(parameter, -1.0, 1.0)
+
+    def forward(self, x):
+        return self.output(self.activation(self.hidden(x))).squeeze(-1)
+
+
 def run_alone(setting: XorSetting, epochs: int) -> dict[str, list[float]]:
-    """The lab's ``run``, written as a student would: one network, the standard PyTorch loop."""
+    """The lab's ``run``: one network, the standard PyTorch loop."""
     generator = torch.Generator().manual_seed(setting.seed)
-    train = [xor_batch(BATCH_SIZE, setting.n_inputs, setting.centred, generator) for _ in range(N_TRAIN_BATCHES)]
-    test = [xor_batch(BATCH_SIZE, setting.n_inputs, setting.centred, generator) for _ in range(N_TEST_BATCHES)]
+    train = make_dataset(N_TRAIN_BATCHES, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
+    test = make_dataset(N_TEST_BATCHES, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
     torch.manual_seed(setting.seed)
-    hidden, output = nn.Linear(setting.n_inputs, setting.hidden), nn.Linear(setting.hidden, 1)
-    if setting.init_uniform:
-        for parameter in (*hidden.parameters(), *output.parameters()):
-            nn.init.uniform_(parameter, -1.0, 1.0)
-    model = nn.Sequential(hidden, ACTIVATION_MODULES[setting.activation](), output)
+    model = XorNet(setting.n_inputs, setting.hidden, setting.activation, setting.init_uniform)
     optimizer = torch.optim.SGD(model.parameters(), lr=setting.lr)
     history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
     for _ in range(epochs):
         losses = []
         for X, y in train:
             optimizer.zero_grad()
-            loss = nn.functional.mse_loss(model(X).squeeze(-1), y)
+            loss = nn.functional.mse_loss(model(X), y)
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
         history["train_loss"].append(sum(losses) / len(losses))
         with torch.no_grad():
-            outputs = [(model(X).squeeze(-1), y) for X, y in test]
+            outputs = [(model(X), y) for X, y in test]
         history["test_loss"].append(sum(nn.functional.mse_loss(o, y).item() for o, y in outputs) / len(outputs))
         correct = sum((o.round() == y.round()).sum().item() for o, y in outputs)
         history["test_accuracy"].append(correct / (len(outputs) * BATCH_SIZE))
     return history
 
 
-def test_a_batch_is_noisy_parity_in_float32():
-    X, y = xor_batch(1000, 3, generator=torch.Generator().manual_seed(0))
-    assert (X.dtype, y.dtype, X.shape, y.shape) == (torch.float32, torch.float32, (1000, 3), (1000,))
-    bits, noise = X.floor(), X - X.floor()
-    assert set(bits.unique().tolist()) == {0.0, 1.0} and noise.min() >= 0 and noise.max() < 0.1
-    assert torch.equal(y.floor(), bits.sum(dim=1) % 2)
-    centred, label = xor_batch(1000, 2, centred=True, generator=torch.Generator().manual_seed(0))
-    assert set(centred.floor().unique().tolist()) == {-1.0, 1.0} and set(label.floor().unique().tolist()) == {-1.0, 1.0}
-
-
 def test_initial_layers_leave_the_global_random_state_alone():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    initial_layers(XorSetting(seed=5, init_uniform=True))
+    initial_layers(XorSetting(seed=5, init_uniform=True), XorNet)
     assert torch.equal(torch.rand(3), expected)
 
 
@@ -80,7 +92,7 @@ SETTINGS = [
 
 @pytest.fixture(scope="module")
 def trained() -> XorHistory:
-    return train_xor(SETTINGS, epochs=4)
+    return train_xor(SETTINGS, make_dataset, XorNet, epochs=4)
 
 
 @pytest.mark.parametrize("k", range(len(SETTINGS)))
@@ -100,6 +112,13 @@ def test_epochs_to_perfect_counts_from_one_and_marks_never():
 
 def test_bad_settings_are_named():
     with pytest.raises(ValueError, match="unknown activation 'gelu': use one of sigmoid, tanh, relu"):
-        train_xor([XorSetting("gelu")])
+        train_xor([XorSetting("gelu")], make_dataset, XorNet)
     with pytest.raises(ValueError, match="epochs must be at least 1"):
-        train_xor([XorSetting()], epochs=0)
+        train_xor([XorSetting()], make_dataset, XorNet, epochs=0)
+
+
+def test_a_model_that_is_not_two_linear_layers_is_named():
+    with pytest.raises(
+        ValueError, match=r"two nn.Linear layers with biases, \(2 -> 2\) then \(2 -> 1\); found \[\(2, 1\)\]"
+    ):
+        train_xor([XorSetting()], make_dataset, lambda *args: nn.Linear(2, 1))
