@@ -13,7 +13,7 @@ Commands, in the order of a term:
 - ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
 - ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go;
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
-- ``demo``: the main job: stamp, release, run the tutorial, grade the sample class of project1.
+- ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes of project1 and the XOR lab.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from grader.release import assignment_names, generate_release
 from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import stamp_all
 
-DEMO_ASSIGNMENT = "project1"
+#: The assignments whose sample class (in submitted/) the demo grades.
+DEMO_ASSIGNMENTS = ("project1", "xor")
 #: The steps of each grading command, in order.
 AUTOGRADE, FEEDBACK, EXPORT = "autograde", "feedback", "export"
 ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)
@@ -198,11 +199,16 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
-    """The main job: stamp, release, run the tutorial, grade the sample class."""
+    """The main job: stamp, release, run the tutorial, grade the sample classes."""
     cmd_stamp(root, args)
     cmd_release(root, argparse.Namespace(assignments=[]))
     cmd_run_tutorial(root, args)
-    return grade_steps(root, DEMO_ASSIGNMENT, [], ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary)
+    attention = 0
+    for assignment in DEMO_ASSIGNMENTS:
+        attention += grade_steps(
+            root, assignment, [], ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary
+        )
+    return min(attention, 100)
 
 
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
@@ -275,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_class_arguments(p)
     add_grading_options(p)
     add_fast_option(command("run-tutorial", cmd_run_tutorial, "execute the released tutorial into build/tutorial/"))
-    p = command("demo", cmd_demo, "the main job: stamp, release, run the tutorial, grade the sample class")
+    p = command("demo", cmd_demo, "the main job: stamp, release, run the tutorial, grade the sample classes")
     add_fast_option(p)
     add_grading_options(p)
     return parser

@@ -7,6 +7,7 @@
 - :mod:`helpers.plotting` - data, loss-curve and double-descent figures,
 - :mod:`helpers.experiments` - the width sweeps behind double descent,
 - :mod:`helpers.sweep` - every network of a width sweep trained at once,
+- :mod:`helpers.xor` - the XOR lab's experiment networks trained at once,
 - :mod:`helpers.notebook` - small display helpers for notebooks.
 """
 

@@ -1,16 +1,17 @@
-"""Write the sample class of project1 into submitted/: the submissions the demo and the tests grade.
+"""Write the sample classes into submitted/: the submissions the demo and the tests grade.
 
-Every submission starts from the student release (release/project1/project1.ipynb) and fills answer
-cells with the reference solution from source/, then applies its student's mistakes. Each mistake is
-a typical one and breaks one task only, so the tests can check that it costs that task's points and
-no others. Run after changing source/project1 and regenerating release/:
+Every submission starts from the student release (release/<assignment>/<assignment>.ipynb) and fills
+answer cells with the reference solution from source/, then applies its student's mistakes. Each
+mistake is a typical one and breaks one task only, so the tests can check that it costs that task's
+points and no others. Run after changing a source notebook and regenerating release/:
 
-    python scripts/make_sample_submissions.py
+    python scripts/make_sample_submissions.py [ASSIGNMENT ...]   # default: every assignment below
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -18,7 +19,6 @@ import nbformat
 from grader.autograde.canary import solution_code
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENT, NOTEBOOK = "project1", "project1.ipynb"
 
 
 INLINE_F = "(X[:, 0] ** 2 + X[:, 1] ** 2 + 2 * X[:, 2] ** 3 + 4 * X[:, 3] ** 3)[:, None]"
@@ -159,30 +159,85 @@ MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
 }
 PARTLY_DONE = {"target_function", "make_training_data", "make_test_data", "SmallNet"}
 
+# the XOR lab's sample class: student -> (description, edits), as for project1
+XOR_MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
+    "ada": ("reference solution", {}),
+    "ben": ("untouched release", None),
+    "dev": (
+        "forward squeezes every dimension (a batch of one becomes a scalar)",
+        {"XorNet": [(r"\.squeeze\(-1\)", ".squeeze()")]},
+    ),
+    "eli": (
+        "centres the inputs but not the label",
+        {"make_batch": [(r"X, y = 2 \* X - 1, 2 \* y - 1", "X = 2 * X - 1")]},
+    ),
+    "fay": (
+        "adds the noise before centring (centred noise doubled)",
+        {
+            "make_batch": [
+                (r"    X, y = bits\.float\(\), \(bits\.sum\(dim=1\) % 2\)\.float\(\)\n", ""),
+                (
+                    r"    if centred:",
+                    "    X = bits.float() + 0.1 * torch.rand(batch_size, n_inputs, generator=generator)\n"
+                    "    y = (bits.sum(dim=1) % 2).float() + 0.1 * torch.rand(batch_size, generator=generator)\n"
+                    "    if centred:",
+                ),
+                (r"    X = X \+ 0\.1 \* torch\.rand\(batch_size, n_inputs, generator=generator\)\n", ""),
+                (r"    y = y \+ 0\.1 \* torch\.rand\(batch_size, generator=generator\)\n", ""),
+            ]
+        },
+    ),
+    "gus": (
+        "leaves the biases out of the uniform initialisation",
+        {
+            "XorNet": [
+                (
+                    r"for parameter in self\.parameters\(\):",
+                    "for parameter in (self.hidden.weight, self.output.weight):",
+                )
+            ]
+        },
+    ),
+    "hal": ("never zeroes the gradients", {"train_epoch": [(r"        optimizer\.zero_grad\(\)\n", "")]}),
+    "ivy": (
+        "accuracy against the unrounded targets",
+        {"accuracy": [(r"output\.round\(\) == target\.round\(\)", "output.round() == target")]},
+    ),
+}
+SAMPLE_CLASSES = {"project1": MISTAKES, "xor": XOR_MISTAKES}
 
-def main() -> None:
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+
+def write_class(assignment: str) -> None:
+    """Write ``submitted/<student>/<assignment>/`` for every sample student of ``assignment``."""
+    notebook = f"{assignment}.ipynb"
+    source = nbformat.read(ROOT / "source" / assignment / notebook, as_version=4)
     solutions = {
         c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
         for c in source.cells
         if c.metadata.get("nbgrader", {}).get("solution")
     }
-    for student, (description, edits) in MISTAKES.items():
-        nb = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    for student, (description, edits) in SAMPLE_CLASSES[assignment].items():
+        nb = nbformat.read(ROOT / "release" / assignment / notebook, as_version=4)
+        partly = assignment == "project1" and student == "cleo"
         if edits is not None:
             for cell in nb.cells:
                 grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if grade_id in solutions and (student != "cleo" or grade_id in PARTLY_DONE):
+                if grade_id in solutions and (not partly or grade_id in PARTLY_DONE):
                     cell.source = solutions[grade_id]
                     for pattern, replacement in edits.get(grade_id, []):
                         new = re.sub(pattern, replacement, cell.source, count=1, flags=re.MULTILINE)
                         assert new != cell.source, f"{student}: {pattern!r} not found in {grade_id}"
                         cell.source = new
         nb.metadata["sample_submission"] = description
-        path = ROOT / "submitted" / student / ASSIGNMENT / NOTEBOOK
+        path = ROOT / "submitted" / student / assignment / notebook
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
         print(f"{path.relative_to(ROOT)}: {description}")
+
+
+def main() -> None:
+    for assignment in sys.argv[1:] or SAMPLE_CLASSES:
+        write_class(assignment)
 
 
 if __name__ == "__main__":
