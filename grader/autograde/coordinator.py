@@ -26,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
 from tqdm.auto import tqdm
 
 from grader.autograde import statuses
@@ -259,7 +260,7 @@ def grade_class(
     try:
         for result in results:
             if result.student == CANARY:
-                check_canary(root, assignment, result)
+                check_canary(api, assignment, result)
                 verified = True
                 for student, held in waiting:
                     settle(student, held)
@@ -277,10 +278,9 @@ def grade_class(
     return [outcomes[student] for student in students]
 
 
-def check_canary(root: Path, assignment: str, result: GradingResult) -> None:
+def check_canary(api: NbGraderAPI, assignment: str, result: GradingResult) -> None:
     """Raise :class:`CanaryFailed` unless the reference solution got every autograded point."""
     outcome = outcome_of(Intake(), result, [])
-    api = nbgrader_api(root)
     max_scores = autograded_max_scores(api.coursedir.db_url, api.coursedir.course_id, assignment)
     problem = canary_problem(result, outcome.status, outcome.reason, max_scores)
     if problem:

@@ -80,17 +80,9 @@ def test_the_written_answers_wait_for_a_grader(graded):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory, monkeypatch_module):
-    monkeypatch_module.setenv("COURSE_FAST", "1")
+def executed(tmp_path_factory):
     out = tmp_path_factory.mktemp("xor-run")
-    return execute_notebook(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", out, fast=True)
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    patch = pytest.MonkeyPatch()
-    yield patch
-    patch.undo()
+    return execute_notebook(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", out, fast=True)  # COURSE_FAST=1
 
 
 def test_the_model_answer_runs_top_to_bottom_in_fast_mode(executed):
