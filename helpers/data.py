@@ -1,16 +1,24 @@
-"""Seeded samplers for the course's regression tasks.
+"""The course's data: seeded samplers for the regression tasks, and handwritten digits.
 
 Every sampler takes a ``torch.Generator`` (or a seed) so that the data a notebook shows are
 the same on every run and do not depend on how many random numbers other cells drew.
-Inputs are float32 tensors of shape ``(n, d)``, targets of shape ``(n, 1)``.
+Regression inputs are float32 tensors of shape ``(n, d)``, targets of shape ``(n, 1)``.
+
+Digits come from scikit-learn's 8x8 images, which ship with the package (nothing is downloaded), or
+from MNIST's 28x28 images, read from the standard IDX files (:func:`read_idx`); :func:`load_mnist`
+downloads those only when asked to. :func:`digit_images` gives either as NumPy arrays, one image a row.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import torch
 
 Target = Callable[[torch.Tensor], torch.Tensor]
@@ -80,3 +88,137 @@ def make_regression_data(
     x_test = sample_uniform(n_test, dim, low, high, generator)
     y_test = target(x_test)
     return Dataset(x_train, y_train, x_test, y_test)
+
+
+#: Where :func:`load_mnist` downloads from when asked to (a mirror of the original MNIST files).
+MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+#: The four MNIST files, gzipped IDX, by their standard names.
+MNIST_FILES = {
+    "train_images": "train-images-idx3-ubyte.gz",
+    "train_labels": "train-labels-idx1-ubyte.gz",
+    "test_images": "t10k-images-idx3-ubyte.gz",
+    "test_labels": "t10k-labels-idx1-ubyte.gz",
+}
+#: The element types of the IDX format, by their type code.
+IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (MNIST's format), gzipped or not, into an array of its shape and element type.
+
+    The format: two zero bytes, a type code, the number of dimensions, each dimension as a big-endian
+    32-bit integer, then the elements in row-major order. Raises ``ValueError`` naming the file when
+    its header or its length do not fit the format.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in IDX_TYPES:
+        raise ValueError(f"{path} is not an IDX file: it must start with 0x00 0x00, a type code and a rank")
+    rank = raw[3]
+    header = 4 + 4 * rank
+    if len(raw) < header:
+        raise ValueError(f"{path}: the header promises {rank} dimensions but the file ends before them")
+    shape = tuple(int(d) for d in np.frombuffer(raw[4:header], dtype=">u4"))
+    dtype = np.dtype(IDX_TYPES[raw[2]])
+    expected = math.prod(shape) * dtype.itemsize
+    if len(raw) - header != expected:
+        raise ValueError(
+            f"{path}: the header promises shape {shape} ({expected} bytes of data) but the file holds "
+            f"{len(raw) - header} bytes; it is truncated or not an MNIST file (download it again)"
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def load_mnist(
+    folder: str | Path = "data/mnist", download: bool = False, url: str = MNIST_URL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """MNIST as ``(x_train, y_train, x_test, y_test)``: 60,000 and 10,000 images of 28x28 pixels.
+
+    Images are float64 rows of 784 pixels scaled to [0, 1], labels int64 digits. The four files of
+    :data:`MNIST_FILES` are read from ``folder``; with ``download=True`` the missing ones are first
+    fetched from ``url`` (this needs a network, as in Colab; nothing is fetched otherwise). Raises
+    ``FileNotFoundError`` naming the missing files and both ways to get them.
+    """
+    folder = Path(folder)
+    missing = [name for name in MNIST_FILES.values() if not (folder / name).is_file()]
+    if missing and download:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in missing:
+            urllib.request.urlretrieve(url + name, folder / name)
+    elif missing:
+        raise FileNotFoundError(
+            f"MNIST files missing in {folder}: {', '.join(missing)}; copy them there, or call "
+            "load_mnist(..., download=True) where a network is available (Colab)"
+        )
+    arrays = {key: read_idx(folder / name) for key, name in MNIST_FILES.items()}
+    for split in ("train", "test"):
+        images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise ValueError(
+                f"{folder}: {split} images of shape {images.shape} and labels of shape {labels.shape} do not "
+                "match: expected (n, rows, columns) and (n,)"
+            )
+    pixels = {
+        split: arrays[f"{split}_images"].reshape(len(arrays[f"{split}_images"]), -1) / 255.0
+        for split in ("train", "test")
+    }
+    return (
+        pixels["train"],
+        arrays["train_labels"].astype(np.int64),
+        pixels["test"],
+        arrays["test_labels"].astype(np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class DigitImages:
+    """A training and a test set of handwritten digits: rows of pixels in [0, 1] and int labels."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    side: int  # images are side x side pixels
+
+    @property
+    def n_pixels(self) -> int:
+        """Pixels per image: the network's number of inputs."""
+        return self.x_train.shape[1]
+
+
+def digit_images(
+    source: str = "digits",
+    n_train: int = 500,
+    n_test: int = 100,
+    seed: int = 0,
+    folder: str | Path = "data/mnist",
+    download: bool = False,
+) -> DigitImages:
+    """A random subset of ``n_train`` training and ``n_test`` test digits, the same for the same seed.
+
+    ``source="digits"``: scikit-learn's 1,797 8x8 images (shipped with the package, pixels 0-16 scaled
+    to [0, 1]), shuffled and split; ``source="mnist"``: MNIST from :func:`load_mnist` (``folder``,
+    ``download``), the training images drawn from its training set and the test images from its test set.
+    """
+    rng = np.random.default_rng(seed)
+    if source == "digits":
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        if n_train + n_test > len(digits.target):
+            raise ValueError(f"scikit-learn's digits hold {len(digits.target)} images, fewer than {n_train + n_test}")
+        order = rng.permutation(len(digits.target))
+        train, test = order[:n_train], order[n_train : n_train + n_test]
+        x, y = digits.data / 16.0, digits.target.astype(np.int64)
+        return DigitImages(x[train], y[train], x[test], y[test], side=8)
+    if source == "mnist":
+        x_train, y_train, x_test, y_test = load_mnist(folder, download)
+        if n_train > len(y_train) or n_test > len(y_test):
+            raise ValueError(f"MNIST in {folder} holds {len(y_train)} training and {len(y_test)} test images")
+        train = rng.choice(len(y_train), n_train, replace=False)
+        test = rng.choice(len(y_test), n_test, replace=False)
+        return DigitImages(x_train[train], y_train[train], x_test[test], y_test[test], side=28)
+    raise ValueError(f'unknown source {source!r}: use "digits" (scikit-learn, offline) or "mnist"')
