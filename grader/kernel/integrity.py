@@ -52,6 +52,12 @@ CLASSES = (
     ("torch.optim", "Adam"),
     ("torch.optim", "Optimizer"),
 )
+#: Event callbacks that matplotlib registers (``post_execute``) when a notebook draws its first figure
+#: inline, as (module, function): they are the notebook's own figures, kept and not reported.
+FIGURE_CALLBACKS = (
+    ("matplotlib.pyplot", "_draw_all_if_interactive"),
+    ("matplotlib_inline.backend_inline", "flush_figures"),
+)
 #: Names the notebooks bind to modules; a test that calls ``np.allclose`` must reach NumPy's.
 #: ``np``, ``numpy``, ``torch`` and ``math`` always; the other names only where they hold a module.
 MODULE_ALIASES = {
@@ -127,6 +133,19 @@ class _Snapshot:
         classes += [cls for obj in instances for cls in type(obj).__mro__[:-1]]
         self.classes = [(cls, dict(vars(cls))) for cls in dict.fromkeys(classes)]
 
+    def expected_callbacks(self) -> dict[str, list]:
+        """The event callbacks recorded at start-up, and those of :data:`FIGURE_CALLBACKS` registered since."""
+        figures = [
+            getattr(sys.modules[module], name)
+            for module, name in FIGURE_CALLBACKS
+            if module in sys.modules and hasattr(sys.modules[module], name)
+        ]
+        expected = {}
+        for event, saved in self.callbacks.items():
+            added = [f for f in self.shell.events.callbacks.get(event, []) if f not in saved and f in figures]
+            expected[event] = [*saved, *added]
+        return expected
+
     def restore(self) -> list[str]:
         """Put everything back; return what had changed, as dotted names."""
         changed: list[str] = []
@@ -162,9 +181,10 @@ class _Snapshot:
                 if getattr(owner, name) != saved:
                     setattr(owner, name, list(saved))
                     changed.append(f"{type(owner).__name__}.{name}")
-        if {e: list(f) for e, f in self.shell.events.callbacks.items()} != self.callbacks:
+        callbacks = self.expected_callbacks()
+        if {e: list(f) for e, f in self.shell.events.callbacks.items()} != callbacks:
             self.shell.events.callbacks.clear()
-            self.shell.events.callbacks.update({e: list(f) for e, f in self.callbacks.items()})
+            self.shell.events.callbacks.update(callbacks)
             changed.append("IPython event callbacks")
         if self.kernel.shell_handlers != self.handlers:
             self.kernel.shell_handlers.clear()
