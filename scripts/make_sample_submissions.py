@@ -204,7 +204,38 @@ XOR_MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
         {"accuracy": [(r"output\.round\(\) == target\.round\(\)", "output.round() == target")]},
     ),
 }
-SAMPLE_CLASSES = {"project1": MISTAKES, "xor": XOR_MISTAKES}
+# the backpropagation lab's sample class: student -> (description, edits), as for project1
+BACKPROP_MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
+    "ada": ("reference solution", {}),
+    "ben": ("untouched release", None),
+    "dev": (
+        "a transposed weight gradient (delta.T @ A_prev)",
+        {"backward": [(r"a_prev\.T @ delta", "delta.T @ a_prev")]},
+    ),
+    "eli": (
+        "the sigmoid derivative written as s instead of s(1 - s)",
+        {"backward": [(r"delta \* A \* \(1 - A\)", "delta * A"), (r" \* a_prev \* \(1 - a_prev\)", " * a_prev")]},
+    ),
+    "fay": ("gradients summed over the samples, not averaged", {"backward": [(r"\(A - Y\) / len\(A\)", "A - Y")]}),
+    "gus": (
+        "a one-sided finite difference",
+        {
+            "numerical_gradient": [
+                (r"array\[index\] = old - eps", "array[index] = old"),
+                (r"/ \(2 \* eps\)", "/ eps"),
+            ]
+        },
+    ),
+    "hal": (
+        "bias gradients left out (zeros)",
+        {"backward": [(r"delta\.sum\(axis=0\)\)\)", "np.zeros_like(params[layer][1])))")]},
+    ),
+    "ivy": (
+        "delta = A, then updated in place: the activations change (the aliasing bug)",
+        {"backward": [(r"delta = \(A - Y\) / len\(A\)", "delta = A\n    delta -= Y\n    delta /= len(A)")]},
+    ),
+}
+SAMPLE_CLASSES = {"project1": MISTAKES, "xor": XOR_MISTAKES, "backprop": BACKPROP_MISTAKES}
 
 
 def write_class(assignment: str) -> None:
