@@ -3,16 +3,11 @@ sample class graded (in fast mode: the experiments train for fewer steps, the au
 
 from __future__ import annotations
 
-import shutil
-
 import nbformat
 import pytest
 
-from grader import report
-from grader.autograde.coordinator import grade_class
-from grader.config import copy_course
-from grader.release import generate_release
 from grader.run_notebook import error_outputs, execute_notebook
+from tests.e2e.lab_class import assert_each_mistake_costs_its_task, grade_sample_class, outputs_text
 from tests.support import ROOT, readme_sample_points
 
 ASSIGNMENT = "backprop"
@@ -32,25 +27,9 @@ LOST = {
 }
 
 
-def outputs_text(nb: nbformat.NotebookNode) -> str:
-    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = copy_course(ROOT, tmp_path_factory.mktemp("backprop"))
-    students = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / ASSIGNMENT).is_dir())
-    for student in students:
-        shutil.copytree(ROOT / "submitted" / student / ASSIGNMENT, course / "submitted" / student / ASSIGNMENT)
-    generate_release(course, ASSIGNMENT)
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("COURSE_FAST", "1")
-    try:
-        outcomes = grade_class(course, ASSIGNMENT, students, workers=2, progress=False)
-    finally:
-        monkeypatch.undo()
-    rows = {row.student: row for row in report.collect_grades(course, ASSIGNMENT, students)}
-    return course, outcomes, rows
+    return grade_sample_class(tmp_path_factory.mktemp("backprop"), ASSIGNMENT)
 
 
 def test_the_sample_class_is_the_reference_the_release_and_one_mistake_each(graded):
@@ -63,10 +42,7 @@ def test_the_sample_class_is_the_reference_the_release_and_one_mistake_each(grad
 
 def test_each_mistake_loses_the_points_of_its_task_and_only_those(graded):
     *_, rows = graded
-    for student, lost in LOST.items():
-        scores = {task: rows[student].tasks[task][0] for task in AUTOGRADED}
-        expected = {task: points - lost.get(task, 0) for task, points in AUTOGRADED.items()}
-        assert scores == expected, student
+    assert_each_mistake_costs_its_task(rows, AUTOGRADED, LOST)
     assert sum(AUTOGRADED.values()) == 60 and rows["ada"].auto_score == 60
     assert rows["ben"].auto_score == 0
 
