@@ -4,6 +4,8 @@ Every sampler takes a ``torch.Generator`` (or a seed) so that the data a noteboo
 the same on every run and do not depend on how many random numbers other cells drew.
 Regression inputs are float32 tensors of shape ``(n, d)``, targets of shape ``(n, 1)``.
 
+:func:`make_rules_data` gives the classification lab's two classes, separated by a few lines.
+
 Digits come from scikit-learn's 8x8 images, which ship with the package (nothing is downloaded), or
 from MNIST's 28x28 images, read from the standard IDX files (:func:`read_idx`); :func:`load_mnist`
 downloads those only when asked to. :func:`digit_images` gives either as NumPy arrays, one image a row.
@@ -88,6 +90,30 @@ def make_regression_data(
     x_test = sample_uniform(n_test, dim, low, high, generator)
     y_test = target(x_test)
     return Dataset(x_train, y_train, x_test, y_test)
+
+
+#: The classification lab's rules ``(w1, w2, b)``: a point of the unit square is in class 1 when
+#: ``w1 x1 + w2 x2 + b > 0`` for every rule (a wedge: above the line x1 + x2 = 0.9 and above x2 = x1 - 0.3).
+RULES = ((1.0, 1.0, -0.9), (-1.0, 1.0, 0.3))
+
+
+def make_rules_data(
+    n: int = 400, label_noise: float = 0.05, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Points uniform in the unit square, labelled by a few linear rules: ``(X, y)``.
+
+    ``X`` is float32 of shape ``(n, 2)``; ``y`` is float32 of shape ``(n, 1)``, 1 where every rule of
+    :data:`RULES` holds and 0 elsewhere, then flipped with probability ``label_noise``. Each rule is a
+    line: a network of one hidden layer can learn them with a hidden unit a line.
+    """
+    if n < 1 or not 0 <= label_noise < 0.5:
+        raise ValueError(f"need n >= 1 and 0 <= label_noise < 0.5, got n={n}, label_noise={label_noise}")
+    X = torch.rand(n, 2, generator=generator)
+    inside = torch.ones(n, dtype=torch.bool)
+    for w1, w2, b in RULES:
+        inside &= w1 * X[:, 0] + w2 * X[:, 1] + b > 0
+    flip = torch.rand(n, generator=generator) < label_noise
+    return X, (inside ^ flip).float()[:, None]
 
 
 #: Where :func:`load_mnist` downloads from when asked to (a mirror of the original MNIST files).

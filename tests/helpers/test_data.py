@@ -87,3 +87,17 @@ def test_other_target_and_dimension():
     data = make_regression_data(target=lambda x: x[:, :1] * 2, dim=4, n_train=20, n_test=10, noise_var=0.0)
     assert data.x_train.shape == (20, 4)
     assert torch.equal(data.y_train, 2 * data.x_train[:, :1])
+
+
+def test_rules_data_label_the_points_by_every_rule_then_flip_a_few():
+    from helpers.data import RULES, make_rules_data
+
+    X, y = make_rules_data(20_000, label_noise=0.0, generator=torch.Generator().manual_seed(0))
+    assert X.shape == (20_000, 2) and y.shape == (20_000, 1) and X.dtype == y.dtype == torch.float32
+    assert X.min() >= 0 and X.max() <= 1
+    inside = torch.stack([w1 * X[:, 0] + w2 * X[:, 1] + b > 0 for w1, w2, b in RULES]).all(dim=0)
+    assert torch.equal(y[:, 0], inside.float())
+    _, noisy = make_rules_data(20_000, label_noise=0.05, generator=torch.Generator().manual_seed(0))
+    assert (noisy != y).float().mean().item() == pytest.approx(0.05, abs=0.006)
+    with pytest.raises(ValueError, match="label_noise"):
+        make_rules_data(10, label_noise=0.5)
