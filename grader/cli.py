@@ -13,8 +13,8 @@ Commands, in the order of a term:
 - ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
 - ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go;
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
-- ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes (project1, the XOR lab,
-  the backpropagation lab).
+- ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes (project1, the XOR,
+  backpropagation and classification labs).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import stamp_all
 
 #: The assignments whose sample class (in submitted/) the demo grades.
-DEMO_ASSIGNMENTS = ("project1", "xor", "backprop")
+DEMO_ASSIGNMENTS = ("project1", "xor", "backprop", "classification")
 #: The steps of each grading command, in order.
 AUTOGRADE, FEEDBACK, EXPORT = "autograde", "feedback", "export"
 ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)

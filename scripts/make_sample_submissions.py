@@ -235,7 +235,54 @@ BACKPROP_MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]
         {"backward": [(r"delta = \(A - Y\) / len\(A\)", "delta = A\n    delta -= Y\n    delta /= len(A)")]},
     ),
 }
-SAMPLE_CLASSES = {"project1": MISTAKES, "xor": XOR_MISTAKES, "backprop": BACKPROP_MISTAKES}
+# the classification lab's sample class: student -> (description, edits), as for project1
+CLASSIFICATION_MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] | None]] = {
+    "ada": ("reference solution", {}),
+    "ben": ("untouched release", None),
+    "dev": (
+        "a softmax before nn.CrossEntropyLoss (the lecture's MNIST model)",
+        {
+            "make_mlp_classifier": [
+                (r"nn\.Linear\(n_hidden, n_classes\)\)", "nn.Linear(n_hidden, n_classes), nn.Softmax(dim=1))")
+            ]
+        },
+    ),
+    "eli": (
+        "a sigmoid before nn.BCEWithLogitsLoss",
+        {"make_classifier": [(r"nn\.Linear\(n_hidden, n_out\)\)", "nn.Linear(n_hidden, n_out), nn.Sigmoid())")]},
+    ),
+    "fay": ("a training loader that never reshuffles", {"make_loaders": [(r"shuffle=True, ", "")]}),
+    "gus": (
+        "validation in training mode, with gradients",
+        {
+            "fit": [
+                (r"        model\.eval\(\)\n", ""),
+                (  # the validation loop without torch.no_grad(), one level less indented
+                    r"        with torch\.no_grad\(\):\n            for X, y in val_loader:\n"
+                    r"                outputs = model\(X\)\n                (.*)\n",
+                    "        for X, y in val_loader:\n            outputs = model(X)\n            \\1\n",
+                ),
+            ]
+        },
+    ),
+    "ivy": (
+        "a model too small for the half-moons (2-2-1, sigmoid)",
+        {
+            "moons_model": [
+                (
+                    r"return nn\.Sequential\(.*\)$",
+                    "return nn.Sequential(nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1))",
+                )
+            ]
+        },
+    ),
+}
+SAMPLE_CLASSES = {
+    "project1": MISTAKES,
+    "xor": XOR_MISTAKES,
+    "backprop": BACKPROP_MISTAKES,
+    "classification": CLASSIFICATION_MISTAKES,
+}
 
 
 def write_class(assignment: str) -> None:
