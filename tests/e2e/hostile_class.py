@@ -92,7 +92,7 @@ STUBBORN_LOOP = (
 MEMORY_ATTACK = "hog = bytearray(16 << 30)\n"
 OUTPUT_FLOOD = "for i in range(300_000):\n    print('spam ' * 20)\n"
 FORK_ATTACK = (
-    "import subprocess\nsubprocess.Popen(['sleep', '300'])\nsubprocess.Popen(['sh', '-c', 'setsid sleep 301 &'])\n"
+    "import subprocess\nsubprocess.Popen(['sleep', '7301'])\nsubprocess.Popen(['sh', '-c', 'setsid sleep 7302 &'])\n"
 )
 
 #: One bounded attempt to reach a server on the grading machine's loopback; ``{port}`` is the server's.
