@@ -265,6 +265,7 @@ CLASSIFICATION_MISTAKES: dict[str, tuple[str, dict[str, list[tuple[str, str]]] |
             ]
         },
     ),
+    "hal": ("accuracy thresholded at 0.5 on logits", {"accuracy": [(r"\(outputs > 0\)", "(outputs > 0.5)")]}),
     "ivy": (
         "a model too small for the half-moons (2-2-1, sigmoid)",
         {
