@@ -1,10 +1,11 @@
-"""What the labs' end-to-end tests share: a lab's sample class graded through the real pipeline, the
-points each mistake costs, and the text a notebook printed."""
+"""What the labs' end-to-end tests share: a lab's sample class graded through the real pipeline and the
+checks every lab's class must pass (:class:`SampleClassChecks`), and the text a notebook printed."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import ClassVar
 
 import nbformat
 import pytest
@@ -14,7 +15,8 @@ from grader.autograde.coordinator import grade_class
 from grader.autograde.statuses import Outcome
 from grader.config import copy_course
 from grader.release import generate_release
-from tests.support import ROOT
+from grader.run_notebook import execute_notebook
+from tests.support import ROOT, readme_sample_points
 
 
 def grade_sample_class(folder: Path, assignment: str) -> tuple[Path, list[Outcome], dict[str, report.StudentGrades]]:
@@ -36,15 +38,52 @@ def grade_sample_class(folder: Path, assignment: str) -> tuple[Path, list[Outcom
     return course, outcomes, rows
 
 
-def assert_each_mistake_costs_its_task(
-    rows: dict[str, report.StudentGrades], autograded: dict[str, int], lost: dict[str, dict[str, int]]
-) -> None:
-    """Every sample student scores each task's points less what their mistake costs in that task, and no more."""
-    for student, costs in lost.items():
-        scores = {task: rows[student].tasks[task][0] for task in autograded}
-        assert scores == {task: points - costs.get(task, 0) for task, points in autograded.items()}, student
-
-
 def outputs_text(nb: nbformat.NotebookNode) -> str:
     """Everything the notebook's cells printed."""
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+class SampleClassChecks:
+    """The checks of a lab's sample class (scripts/make_sample_submissions.py) and of its model answer; a lab's
+    test class derives from this one and sets the class variables."""
+
+    ASSIGNMENT: ClassVar[str]
+    README_SECTION: ClassVar[str]  # the README's ``### <section>`` that states the sample students' points
+    AUTOGRADED: ClassVar[dict[str, int]]  # task -> points
+    MANUAL: ClassVar[dict[str, int]]  # hand-graded task -> points
+    LOST: ClassVar[dict[str, dict[str, int]]]  # student -> {task: points their mistake costs}; ben is the release
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def graded(cls, tmp_path_factory):
+        return grade_sample_class(tmp_path_factory.mktemp(cls.ASSIGNMENT), cls.ASSIGNMENT)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def executed(cls, tmp_path_factory):
+        source = ROOT / "source" / cls.ASSIGNMENT / f"{cls.ASSIGNMENT}.ipynb"
+        return execute_notebook(source, tmp_path_factory.mktemp(f"{cls.ASSIGNMENT}-run"), fast=True)
+
+    def test_the_sample_class_is_the_reference_the_release_and_one_mistake_each(self, graded):
+        _, outcomes, _ = graded
+        assert sorted(o.student for o in outcomes) == sorted(["ben", *self.LOST])
+        assert all(o.status == "graded" for o in outcomes), [(o.student, o.status, o.reason) for o in outcomes]
+        # no review flag: figures drawn before a test cell (matplotlib's callbacks) are no tampering
+        assert [(o.student, o.flags) for o in outcomes if o.flags] == []
+
+    def test_each_mistake_loses_the_points_of_its_task_and_only_those(self, graded):
+        *_, rows = graded
+        for student, costs in self.LOST.items():
+            scores = {task: rows[student].tasks[task][0] for task in self.AUTOGRADED}
+            assert scores == {task: points - costs.get(task, 0) for task, points in self.AUTOGRADED.items()}, student
+        assert rows["ada"].auto_score == sum(self.AUTOGRADED.values()) and rows["ben"].auto_score == 0
+
+    def test_the_readme_states_each_sample_students_points(self, graded):
+        *_, rows = graded
+        assert readme_sample_points(self.README_SECTION) == {s: r.auto_score for s, r in rows.items()}
+
+    def test_the_hand_graded_answers_wait_for_a_grader(self, graded):
+        *_, rows = graded
+        assert sorted(rows["ada"].manual_pending) == sorted(self.MANUAL)
+        assert {task: rows["ada"].tasks[task][1] for task in self.MANUAL} == self.MANUAL
+        assert rows["ada"].max_total == sum(self.AUTOGRADED.values()) + sum(self.MANUAL.values()) == 100
