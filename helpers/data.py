@@ -153,7 +153,7 @@ def read_idx(path: str | Path) -> np.ndarray:
     if len(raw) - header != expected:
         raise ValueError(
             f"{path}: the header promises shape {shape} ({expected} bytes of data) but the file holds "
-            f"{len(raw) - header} bytes; it is truncated or not an MNIST file (download it again)"
+            f"{len(raw) - header} bytes; it is truncated or not an MNIST file (delete it and download it again)"
         )
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
@@ -172,8 +172,10 @@ def load_mnist(
     missing = [name for name in MNIST_FILES.values() if not (folder / name).is_file()]
     if missing and download:
         folder.mkdir(parents=True, exist_ok=True)
-        for name in missing:
-            urllib.request.urlretrieve(url + name, folder / name)
+        for name in missing:  # under a temporary name first, so that a broken download leaves no file behind
+            partial = folder / f"{name}.part"
+            urllib.request.urlretrieve(url + name, partial)
+            partial.replace(folder / name)
     elif missing:
         raise FileNotFoundError(
             f"MNIST files missing in {folder}: {', '.join(missing)}; copy them there, or call "

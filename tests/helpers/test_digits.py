@@ -74,6 +74,12 @@ def test_load_mnist_downloads_only_when_asked(tmp_path):
     assert x_train.shape == (30, 784)
 
 
+def test_a_failed_download_leaves_no_file_that_looks_downloaded(tmp_path):
+    with pytest.raises(OSError):
+        load_mnist(tmp_path / "data", download=True, url=(tmp_path / "no-mirror").as_uri() + "/")
+    assert not set(MNIST_FILES.values()) & {p.name for p in (tmp_path / "data").iterdir()}
+
+
 def test_load_mnist_refuses_images_and_labels_that_do_not_match(tmp_path):
     write_mnist(tmp_path / "mnist")
     (tmp_path / "mnist" / MNIST_FILES["test_labels"]).write_bytes(gzip.compress(idx_bytes(np.zeros(5))))
