@@ -38,7 +38,7 @@ from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import stamp_all
 
 #: The assignments whose sample class (in submitted/) the demo grades.
-DEMO_ASSIGNMENTS = ("project1", "xor", "backprop", "classification")
+DEMO_ASSIGNMENTS = ("project1", "xor", "backprop", "classification", "deep")
 #: The steps of each grading command, in order.
 AUTOGRADE, FEEDBACK, EXPORT = "autograde", "feedback", "export"
 ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)
