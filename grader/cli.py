@@ -11,10 +11,12 @@ Commands, in the order of a term:
   parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask);
 - ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
 - ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
-- ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go;
+- ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go; ``grade`` and ``export``
+  without an assignment do it for every assignment that has submissions and write the term gradebook
+  ``grades/term.csv`` (weights and late penalty from ``[tool.course.term]`` in ``pyproject.toml``);
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
-- ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes (project1, the XOR,
-  backpropagation and classification labs).
+- ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes in ``submitted/`` (Project
+  1, the XOR, backpropagation, classification and deeper-networks labs) and write the term gradebook.
 """
 
 from __future__ import annotations
@@ -36,9 +38,8 @@ from grader.kernel.sandbox import ISOLATION_MODES
 from grader.release import assignment_names, generate_release
 from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import stamp_all
+from grader.term import collect_term, format_term_table, term_assignments, term_weights, write_term_csv
 
-#: The assignments whose sample class (in submitted/) the demo grades.
-DEMO_ASSIGNMENTS = ("project1", "xor", "backprop", "classification", "deep")
 #: The steps of each grading command, in order.
 AUTOGRADE, FEEDBACK, EXPORT = "autograde", "feedback", "export"
 ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)
@@ -187,29 +188,51 @@ def cmd_feedback(root: Path, args: argparse.Namespace) -> int:
     return grade_steps(root, args.assignment, args.students, (FEEDBACK,))
 
 
+def term_steps(root: Path, steps: tuple[str, ...], args: argparse.Namespace) -> int:
+    """Run ``steps`` for every assignment that has submissions, then write ``grades/term.csv`` and print
+    the term table; return the exit status (the submissions that need attention, at most 100)."""
+    config = load_config(root)
+    assignments = term_assignments(config)
+    if not assignments:
+        raise FileNotFoundError("no submissions in submitted/<student>/<assignment>/; collect them first")
+    term_weights(config, assignments)  # a missing weight stops the command before any grading
+    grading = {"workers": args.workers, "scheduler": args.scheduler, "isolation": args.isolation}
+    attention = 0
+    for assignment in assignments:
+        print(f"== {assignment}")
+        options = {**grading, "canary": args.canary} if AUTOGRADE in steps else {}
+        attention += grade_steps(root, assignment, [], steps, **options)
+        print()
+    rows, weights = collect_term(config, assignments)
+    path = write_term_csv(rows, weights, root / "grades" / "term.csv")
+    print(f"== the term: {', '.join(assignments)}; the term grades: {path.relative_to(root)}")
+    print(format_term_table(rows, weights))
+    return min(attention, 100)
+
+
 def cmd_export(root: Path, args: argparse.Namespace) -> int:
-    """Write the grade CSV and print the grade table."""
+    """Write the grade CSV and print the grade table; without an assignment, every assignment and the term."""
+    if args.assignment is None:
+        return term_steps(root, (EXPORT,), argparse.Namespace(workers=None, scheduler=None, isolation=None))
     return grade_steps(root, args.assignment, args.students, (EXPORT,))
 
 
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
-    """Autograde, feedback and export."""
+    """Autograde, feedback and export; without an assignment, every assignment that has submissions, and
+    the term gradebook."""
+    if args.assignment is None:
+        return term_steps(root, ALL_STEPS, args)
     return grade_steps(
         root, args.assignment, args.students, ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary
     )
 
 
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
-    """The main job: stamp, release, run the tutorial, grade the sample classes."""
+    """The main job: stamp, release, run the tutorial, grade the sample classes and the term."""
     cmd_stamp(root, args)
     cmd_release(root, argparse.Namespace(assignments=[]))
     cmd_run_tutorial(root, args)
-    attention = 0
-    for assignment in DEMO_ASSIGNMENTS:
-        attention += grade_steps(
-            root, assignment, [], ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary
-        )
-    return min(attention, 100)
+    return term_steps(root, ALL_STEPS, args)
 
 
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
@@ -235,9 +258,15 @@ def add_fast_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fast", action="store_true", help="quick tutorial (COURSE_FAST=1): fewer epochs and widths")
 
 
-def add_class_arguments(parser: argparse.ArgumentParser) -> None:
-    """An assignment and, optionally, some of its students."""
-    parser.add_argument("assignment")
+def add_class_arguments(parser: argparse.ArgumentParser, term: bool = False) -> None:
+    """An assignment and, optionally, some of its students; with ``term``, the assignment may be left out
+    (every assignment that has submissions, and the term gradebook)."""
+    if term:
+        parser.add_argument(
+            "assignment", nargs="?", help="default: every assignment with submissions, then grades/term.csv"
+        )
+    else:
+        parser.add_argument("assignment")
     parser.add_argument("students", nargs="*", help="student ids (default: every folder in submitted/)")
 
 
@@ -277,9 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_class_arguments(p)
     add_grading_options(p)
     add_class_arguments(command("feedback", cmd_feedback, "write feedback HTML (no hidden tests)"))
-    add_class_arguments(command("export", cmd_export, "write grades/<assignment>.csv and print the grade table"))
-    p = command("grade", cmd_grade, "autograde, feedback and export")
-    add_class_arguments(p)
+    add_class_arguments(
+        command("export", cmd_export, "write grades/<assignment>.csv (or every one, and grades/term.csv)"), term=True
+    )
+    p = command("grade", cmd_grade, "autograde, feedback and export (every assignment, and the term, by default)")
+    add_class_arguments(p, term=True)
     add_grading_options(p)
     add_fast_option(command("run-tutorial", cmd_run_tutorial, "execute the released tutorial into build/tutorial/"))
     p = command("demo", cmd_demo, "the main job: stamp, release, run the tutorial, grade the sample classes")

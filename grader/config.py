@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -16,6 +16,8 @@ class CourseConfig:
     repository: str  # "owner/name" on GitHub; a fork changes this one value
     branch: str
     order: tuple[str, ...] = ()  # assignments in teaching order; others follow alphabetically
+    weights: dict[str, float] = field(default_factory=dict)  # assignment -> its weight in the term total
+    late_penalty_per_day: float = 0.0  # fraction of an assignment's points lost per day (or part of one) late
 
     def colab_url(self, notebook: str) -> str:
         """The "Open in Colab" address of a notebook path relative to the repository root."""
@@ -49,8 +51,28 @@ def load_config(root: Path | None = None) -> CourseConfig:
         raise ValueError(
             f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
         )
+    term = settings.get("term", {})
+    weights = term.get("weights", {})
+    if not isinstance(weights, dict) or not all(
+        isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in weights.values()
+    ):
+        raise ValueError(
+            f"[tool.course.term] weights in {root / 'pyproject.toml'} must map assignments to positive numbers, "
+            f"e.g. weights = {{ project1 = 20, xor = 10 }}; got {weights!r}"
+        )
+    per_day = term.get("late_penalty_per_day", 0.0)
+    if isinstance(per_day, bool) or not isinstance(per_day, int | float) or not 0 <= per_day <= 1:
+        raise ValueError(
+            f"[tool.course.term] late_penalty_per_day in {root / 'pyproject.toml'} must be a fraction from 0 to 1 "
+            f"(0.1: a tenth of the points per day late), got {per_day!r}"
+        )
     return CourseConfig(
-        root=root, repository=repository, branch=settings.get("branch", "main"), order=tuple(settings.get("order", ()))
+        root=root,
+        repository=repository,
+        branch=settings.get("branch", "main"),
+        order=tuple(settings.get("order", ())),
+        weights={name: float(w) for name, w in weights.items()},
+        late_penalty_per_day=float(per_day),
     )
 
 

@@ -29,7 +29,9 @@ def test_stamp_command_reports_changes(course_copy, capsys):
     assert "into 0 changed file(s)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command", [["autograde", "project1"], ["grade", "project1", "ada"], ["demo", "--fast"]])
+@pytest.mark.parametrize(
+    "command", [["autograde", "project1"], ["grade", "project1", "ada"], ["grade"], ["demo", "--fast"]]
+)
 def test_every_grading_command_takes_the_grading_options(command):
     args = build_parser().parse_args(
         [*command, "--workers", "3", "--scheduler", "tcp://127.0.0.1:8786", "--isolation", "scratch", "--no-canary"]

@@ -1,0 +1,176 @@
+"""The term gradebook: every graded assignment of the class in one table, with the weights and the late
+policy of ``[tool.course.term]`` in ``pyproject.toml``, printed and written to ``grades/term.csv``.
+
+A row per student (everyone in the gradebook or with a submission), a column per assignment that has
+submissions: the points after the late penalty and the percentage. A student without a submission of an
+assignment gets 0 for it, and the cell says "missing". Lateness is nbgrader's: the submission's timestamp
+(``timestamp.txt``) after the assignment's due date in the gradebook, plus any extension; each day or part of a
+day late costs ``late_penalty_per_day`` of the score, at most all of it. The term total is the weighted mean of
+the percentages.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import MissingEntry
+
+from grader import report
+from grader.autograde.statuses import GRADED
+from grader.config import CourseConfig
+from grader.nbgrader_api import nbgrader_api
+from grader.release import assignment_names
+from grader.roster import submitted_students
+
+DAY = 24 * 3600
+
+
+@dataclass
+class TermCell:
+    """One student's result in one assignment."""
+
+    points: float  # after the late penalty
+    max_points: float
+    penalty: float = 0.0  # points lost for lateness
+    days_late: int = 0
+    note: str = ""  # "missing", "2 days late: -4", "manual grading pending", a status that needs attention
+
+    @property
+    def percent(self) -> float:
+        """The points as a percentage of the assignment's maximum."""
+        return 100 * self.points / self.max_points if self.max_points else 0.0
+
+
+@dataclass
+class TermRow:
+    """One student's term: a cell per assignment and the weighted total."""
+
+    student: str
+    cells: dict[str, TermCell] = field(default_factory=dict)
+    total: float = 0.0  # weighted mean of the percentages
+
+
+def term_assignments(config: CourseConfig) -> list[str]:
+    """The assignments of ``source/`` that have submissions in ``submitted/``, in teaching order."""
+    names = [name for name in assignment_names(config.root) if submitted_students(config.root, name)]
+    order = {name: index for index, name in enumerate(config.order)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
+
+
+def term_weights(config: CourseConfig, assignments: list[str]) -> dict[str, float]:
+    """Each assignment's weight: from ``[tool.course.term] weights``, or equal weights when none are set.
+
+    Raises ``ValueError`` naming a graded assignment without a weight, or a weight for no assignment."""
+    if not config.weights:
+        return dict.fromkeys(assignments, 1.0)
+    unknown = sorted(set(config.weights) - set(assignment_names(config.root)))
+    if unknown:
+        raise ValueError(
+            f"[tool.course.term] weights in {config.root / 'pyproject.toml'} names {', '.join(unknown)}, "
+            "which source/ does not hold: correct the name or remove the weight"
+        )
+    lacking = [name for name in assignments if name not in config.weights]
+    if lacking:
+        raise ValueError(
+            f"[tool.course.term] weights in {config.root / 'pyproject.toml'} has no weight for "
+            f"{', '.join(lacking)}, which has submissions: add one (e.g. {lacking[0]} = 10)"
+        )
+    return {name: config.weights[name] for name in assignments}
+
+
+def _lateness(root: Path, assignment: str) -> tuple[float, dict[str, float]]:
+    """The assignment's maximum points and every submission's seconds late, from the gradebook."""
+    with nbgrader_api(root).gradebook as gb:
+        try:
+            maximum = gb.find_assignment(assignment).max_score
+        except MissingEntry:
+            maximum = 0.0
+        late = {s.student.id: s.total_seconds_late for s in gb.assignment_submissions(assignment)}
+    return maximum, late
+
+
+def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late: float, per_day: float) -> TermCell:
+    """One student's cell: ``grades`` is ``None`` for a missing submission."""
+    if grades is None:
+        return TermCell(0.0, maximum, note="missing: counts as 0")
+    maximum = grades.max_total or maximum
+    days = math.ceil(seconds_late / DAY) if seconds_late > 0 else 0
+    penalty = min(1.0, days * per_day) * grades.total
+    notes = []
+    if days:
+        notes.append(f"{days} day{'s' if days > 1 else ''} late: -{penalty:g}")
+    if grades.status != GRADED:
+        notes.append(grades.status + (f" ({grades.reason})" if grades.reason else ""))
+    elif grades.manual_pending:
+        notes.append("manual grading pending")
+    return TermCell(grades.total - penalty, maximum, penalty, days, "; ".join(notes))
+
+
+def collect_term(config: CourseConfig, assignments: list[str]) -> tuple[list[TermRow], dict[str, float]]:
+    """Every student's term over ``assignments``, and the weights used."""
+    root = config.root
+    weights = term_weights(config, assignments)
+    with nbgrader_api(root).gradebook as gb:
+        students = {s.id for s in gb.students}
+    for assignment in assignments:
+        students.update(submitted_students(root, assignment))
+    rows = {student: TermRow(student) for student in sorted(students)}
+    for assignment in assignments:
+        maximum, late = _lateness(root, assignment)
+        submitted = submitted_students(root, assignment)
+        graded = {g.student: g for g in report.collect_grades(root, assignment, submitted)}
+        for student, row in rows.items():
+            row.cells[assignment] = term_cell(
+                graded.get(student), maximum, late.get(student, 0.0), config.late_penalty_per_day
+            )
+    total_weight = sum(weights.values())
+    for row in rows.values():
+        row.total = sum(weights[a] * row.cells[a].percent for a in assignments) / total_weight if assignments else 0.0
+    return list(rows.values()), weights
+
+
+def write_term_csv(rows: list[TermRow], weights: dict[str, float], path: Path) -> Path:
+    """Write ``grades/term.csv``: per assignment its points, percentage and note; then the term total."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    total_weight = sum(weights.values())
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        header = ["student"]
+        for name, weight in weights.items():
+            maximum = next((r.cells[name].max_points for r in rows), 0.0)
+            share = f"weight {weight / total_weight:.0%}"
+            header += [f"{name} points (/{maximum:g}, {share})", f"{name} %", f"{name} note"]
+        writer.writerow([*header, "term %"])
+        for row in rows:
+            line = [row.student]
+            for name in weights:
+                cell = row.cells[name]
+                line += [f"{cell.points:g}", f"{cell.percent:.1f}", cell.note]
+            writer.writerow([*line, f"{row.total:.1f}"])
+    return path
+
+
+def format_term_table(rows: list[TermRow], weights: dict[str, float]) -> str:
+    """The term table as text, with a note under it for every cell that has one."""
+    total_weight = sum(weights.values())
+    headers = ["student", *(f"{name} ({weight / total_weight:.0%})" for name, weight in weights.items()), "term"]
+    body = []
+    notes = []
+    for row in rows:
+        cells = []
+        for name in weights:
+            cell = row.cells[name]
+            mark = "*" if cell.note else ""
+            cells.append(f"{cell.points:g}/{cell.max_points:g} {cell.percent:.0f}%{mark}")
+            if cell.note:
+                notes.append(f"  {row.student}, {name}: {cell.note}")
+        body.append([row.student, *cells, f"{row.total:.1f}%"])
+    widths = [max(len(x) for x in column) for column in zip(headers, *body, strict=True)]
+    lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)).rstrip() for line in [headers, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    if notes:
+        lines += ["", "* notes:", *notes]
+    return "\n".join(lines)
