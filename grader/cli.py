@@ -15,6 +15,8 @@ Commands, in the order of a term:
   without an assignment do it for every assignment that has submissions and write the term gradebook
   ``grades/term.csv`` (weights and late penalty from ``[tool.course.term]`` in ``pyproject.toml``);
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
+- ``lab``, ``formgrader [ASSIGNMENT]``: JupyterLab for the course, or nbgrader's formgrader on an assignment's
+  manual-grading page, on loopback with a fresh token, until Ctrl-C;
 - ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes in ``submitted/`` (Project
   1, the XOR, backpropagation, classification and deeper-networks labs) and write the term gradebook.
 """
@@ -35,6 +37,7 @@ from grader.autograde.statuses import GRADED, UNGRADED
 from grader.config import find_course_root, load_config
 from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
+from grader.lab import formgrader_path, serve, start_lab
 from grader.release import assignment_names, generate_release
 from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import stamp_all
@@ -235,6 +238,26 @@ def cmd_demo(root: Path, args: argparse.Namespace) -> int:
     return term_steps(root, ALL_STEPS, args)
 
 
+def cmd_lab(root: Path, args: argparse.Namespace) -> int:
+    """JupyterLab for the course, until Ctrl-C."""
+    server = start_lab(root, port=args.port)
+    print(f"JupyterLab for the course in {root} (nbgrader's exchange: exchange/); open, in a browser on this machine:")
+    print(f"  {server.link('lab')}")
+    print("Ctrl-C stops it.", flush=True)
+    return serve(server)
+
+
+def cmd_formgrader(root: Path, args: argparse.Namespace) -> int:
+    """nbgrader's formgrader for the course, on an assignment's manual-grading page, until Ctrl-C."""
+    path = formgrader_path(root, args.assignment)
+    server = start_lab(root, port=args.port)
+    where = f"the manual grading of {args.assignment}" if args.assignment else "the formgrader"
+    print(f"{where[0].upper()}{where[1:]} for the course in {root}; open, in a browser on this machine:")
+    print(f"  {server.login_link(path)}")
+    print("Ctrl-C stops it.", flush=True)
+    return serve(server)
+
+
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
     """The options of the autograding step."""
     parser.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
@@ -313,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_class_arguments(p, term=True)
     add_grading_options(p)
     add_fast_option(command("run-tutorial", cmd_run_tutorial, "execute the released tutorial into build/tutorial/"))
+    p = command("lab", cmd_lab, "start JupyterLab for the course (Ctrl-C stops it)")
+    p.add_argument("--port", type=int, default=8888, help="the port on 127.0.0.1 (default: 8888)")
+    p = command("formgrader", cmd_formgrader, "start the formgrader on an assignment's manual-grading page")
+    p.add_argument("assignment", nargs="?", help="default: the formgrader's front page")
+    p.add_argument("--port", type=int, default=8888, help="the port on 127.0.0.1 (default: 8888)")
     p = command("demo", cmd_demo, "the main job: stamp, release, run the tutorial, grade the sample classes")
     add_fast_option(p)
     add_grading_options(p)

@@ -25,7 +25,7 @@ EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Entry)): (
 GENERIC = "Please see the the above traceback"
 
 
-def _find_alembic() -> None:
+def find_alembic() -> None:
     """nbgrader creates a gradebook by running the ``alembic`` script by name; when this
     environment's scripts are not on PATH (``.venv/bin/python -m ...``), put them there."""
     if shutil.which("alembic") is None:
@@ -41,7 +41,7 @@ def load_course_config(root: Path) -> Config:
 
 def nbgrader_api(root: Path, overrides: Config | None = None) -> NbGraderAPI:
     """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``."""
-    _find_alembic()
+    find_alembic()
     config = load_course_config(root)
     if overrides is not None:
         config.merge(overrides)
