@@ -75,9 +75,12 @@ c.GenerateFeedback.preprocessors = [
 ]
 # Its page: nbgrader's, except that a hand-graded answer not graded yet says so (not "0 / 18"), and the
 # total counts what has been graded.
-# nbgrader's template is named feedback; the course's file is grader/templates/feedback/course_feedback.html.j2
-c.HTMLExporter.template_file = "course_feedback.html.j2"
-c.HTMLExporter.extra_template_basedirs = [
+# nbgrader's template is named feedback; the course's file is grader/templates/feedback/course_feedback.html.j2.
+# It is set on the feedback's own exporter class: set on HTMLExporter, it would reach the formgrader's pages too
+# (they render with HTMLExporter and templates of their own), and the formgrader's grading page would fail.
+c.GenerateFeedback.exporter_class = "grader.feedback.FeedbackExporter"
+c.FeedbackExporter.template_file = "course_feedback.html.j2"
+c.FeedbackExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(_nbgrader.__file__), "server_extensions", "formgrader", "templates"),
     os.path.join(os.path.dirname(_grader.__file__), "templates"),
 ]

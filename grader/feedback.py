@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.api import Gradebook
 from traitlets import Bool
@@ -32,6 +33,12 @@ def strip_hidden_tests(source: str) -> tuple[str, bool]:
         elif not hidden:
             kept.append(line)
     return "\n".join(kept), found
+
+
+class FeedbackExporter(HTMLExporter):
+    """The exporter of the feedback pages (``c.GenerateFeedback.exporter_class``): nbgrader's HTML exporter, as a
+    class of its own so that ``nbgrader_config.py`` can give it the course's template without giving it to the
+    formgrader, whose pages are rendered by ``HTMLExporter`` with templates of their own."""
 
 
 class HideHiddenTests(Preprocessor):
