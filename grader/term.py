@@ -26,6 +26,7 @@ from grader.release import assignment_names
 from grader.roster import submitted_students
 
 DAY = 24 * 3600
+PENDING = "manual grading pending"
 
 
 @dataclass
@@ -105,7 +106,7 @@ def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late:
     if grades.status != GRADED:
         notes.append(grades.status + (f" ({grades.reason})" if grades.reason else ""))
     elif grades.manual_pending:
-        notes.append("manual grading pending")
+        notes.append(PENDING)
     return TermCell(grades.total - penalty, maximum, penalty, days, "; ".join(notes))
 
 
@@ -154,23 +155,27 @@ def write_term_csv(rows: list[TermRow], weights: dict[str, float], path: Path) -
 
 
 def format_term_table(rows: list[TermRow], weights: dict[str, float]) -> str:
-    """The term table as text, with a note under it for every cell that has one."""
+    """The term table as text: ``?`` marks points that hand grading may still raise, ``*`` a cell with a note
+    (missing, late, needs attention), listed under the table."""
     total_weight = sum(weights.values())
     headers = ["student", *(f"{name} ({weight / total_weight:.0%})" for name, weight in weights.items()), "term"]
-    body = []
-    notes = []
+    body, notes, pending = [], [], {name: 0 for name in weights}
     for row in rows:
         cells = []
         for name in weights:
             cell = row.cells[name]
-            mark = "*" if cell.note else ""
-            cells.append(f"{cell.points:g}/{cell.max_points:g} {cell.percent:.0f}%{mark}")
-            if cell.note:
-                notes.append(f"  {row.student}, {name}: {cell.note}")
+            remarks = [n for n in cell.note.split("; ") if n and n != PENDING]
+            pending[name] += PENDING in cell.note.split("; ")
+            marks = ("?" if PENDING in cell.note.split("; ") else "") + ("*" if remarks else "")
+            cells.append(f"{cell.points:g}/{cell.max_points:g} {cell.percent:.0f}%{marks}")
+            notes += [f"  {row.student}, {name}: {'; '.join(remarks)}"] if remarks else []
         body.append([row.student, *cells, f"{row.total:.1f}%"])
     widths = [max(len(x) for x in column) for column in zip(headers, *body, strict=True)]
     lines = ["  ".join(x.ljust(w) for x, w in zip(line, widths, strict=True)).rstrip() for line in [headers, *body]]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    waiting = [f"{name} for {count} student{'s' if count > 1 else ''}" for name, count in pending.items() if count]
+    if waiting:
+        lines += ["", f"? hand grading still pending (the points so far): {', '.join(waiting)}"]
     if notes:
         lines += ["", "* notes:", *notes]
     return "\n".join(lines)

@@ -109,7 +109,8 @@ def test_grade_without_an_assignment_grades_the_term(term_course, capsys, monkey
     # no a2 from s2 and s3: 0, and the cell says so
     assert rows["s3"]["a2 points (/3, weight 25%)"] == "0" and rows["s3"]["a2 note"] == "missing: counts as 0"
     assert rows["s3"]["term %"] == f"{0.75 * 200 / 3:.1f}"
-    assert "s3, a2: missing: counts as 0" in printed
+    assert "s3, a2: missing: counts as 0" in printed and "s2, a1: 3 days late: -0.6" in printed
+    assert "? hand grading still pending (the points so far): a1 for 3 students, a2 for 1 student" in printed
 
 
 def test_a_manual_score_shows_in_the_term_after_export(term_course, capsys, monkeypatch):
