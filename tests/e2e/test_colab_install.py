@@ -1,0 +1,126 @@
+"""The release notebooks' setup cell as Colab runs it, as far as that can be tried offline: a virtual environment
+shaped like Colab's (Python with torch, numpy, matplotlib, scikit-learn and the rest of what Colab ships, and
+nothing of the course), `google.colab` imported, the working directory outside any clone, and the course
+repository replaced by this clone as a `git+file://` URL, the only difference from Colab."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+from packaging.requirements import Requirement
+
+from grader.autograde.canary import solution_code
+from tests.support import ROOT
+
+#: What Colab has installed that the course's student package needs (its base dependencies, pyproject.toml).
+COLAB_PACKAGES = ("torch", "numpy", "numba", "matplotlib", "tqdm", "ipython", "scikit-learn")
+GITHUB_URL = 'f"git+https://github.com/{COURSE_REPOSITORY}.git"'
+
+
+def closure(names: tuple[str, ...]) -> set[str]:
+    """The distributions ``names`` need, themselves included, as this environment has them."""
+    found, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        dist = importlib.metadata.distribution(name)
+        key = dist.metadata["Name"].lower().replace("_", "-")
+        if key in found:
+            continue
+        found.add(key)
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return found
+
+
+def link_distributions(names: set[str], folder: Path) -> None:
+    """Make ``folder`` a site folder holding exactly the distributions ``names`` (symbolic links to this
+    environment's files: packages, modules and their metadata)."""
+    folder.mkdir(parents=True)
+    for name in names:
+        dist = importlib.metadata.distribution(name)
+        for top in {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}:
+            source = Path(dist.locate_file(top))
+            if source.exists() and not (folder / top).exists():
+                (folder / top).symlink_to(source)
+
+
+@pytest.fixture(scope="module")
+def colab(tmp_path_factory) -> Path:
+    """The Colab-like environment's python."""
+    home = tmp_path_factory.mktemp("colab")
+    subprocess.run([sys.executable, "-m", "venv", str(home / "env")], check=True)
+    python = home / "env" / "bin" / "python"
+    site = Path(
+        subprocess.check_output([python, "-c", "import site; print(site.getsitepackages()[0])"], text=True).strip()
+    )
+    link_distributions(closure(COLAB_PACKAGES), home / "preinstalled")
+    (site / "colab_preinstalled.pth").write_text(str(home / "preinstalled") + "\n")
+    return python
+
+
+def installed(python: Path) -> set[str]:
+    listing = subprocess.check_output([python, "-m", "pip", "list", "--format=json"], text=True)
+    return {entry["name"].lower() for entry in json.loads(listing)}
+
+
+def run_cells(python: Path, cells: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run the cells' code one after another in one process of ``python``, with Colab's module imported."""
+    program = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+    program += "".join(f"exec(compile({source!r}, 'cell {i}', 'exec'))\n" for i, source in enumerate(cells))
+    return subprocess.run([python, "-c", program], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def first_task_cells(assignment: str) -> list[str]:
+    """The release's setup cell (the repository replaced by this clone), its other cells up to the first
+    task's visible check, with the model answer from source/ in the answer cell."""
+    release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    code = [c for c in release.cells if c.cell_type == "code"]
+    setup = code[0].source
+    assert GITHUB_URL in setup, "the setup cell no longer installs from GitHub as this test expects"
+    cells = [setup.replace(GITHUB_URL, repr(f"git+file://{ROOT}"))]
+    for cell in code[1:]:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        cells.append(answers.get(grade_id, cell.source))
+        if grade_id.endswith("_visible"):
+            return cells
+    return cells[:2]  # the tutorial: the setup and the imports
+
+
+@pytest.mark.parametrize("assignment", ["tutorial", "project1", "xor", "backprop", "classification", "deep"])
+def test_the_setup_cell_installs_the_student_package_and_the_first_task_runs(colab, tmp_path, assignment):
+    assert "helpers" not in installed(colab) and "nn-course" not in installed(colab)
+    before = installed(colab)
+    done = run_cells(colab, first_task_cells(assignment), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    if assignment != "tutorial":
+        assert "visible checks passed" in done.stdout
+    # the course's package and nothing else: Colab already has every dependency of the student package
+    assert installed(colab) - before == {"nn-course"}
+    probe = "import helpers, importlib.util as u; print(helpers.__file__, u.find_spec('nbgrader') is None)"
+    where, no_grader = subprocess.check_output([colab, "-c", probe], cwd=tmp_path, text=True).split()
+    assert not where.startswith(str(ROOT)) and no_grader == "True"  # installed, not the clone; no instructor side
+    subprocess.run([colab, "-m", "pip", "uninstall", "--yes", "--quiet", "nn-course"], check=True)
+
+
+def test_the_setup_cell_outside_colab_and_any_clone_says_what_to_do(colab, tmp_path):
+    setup = first_task_cells("xor")[0]
+    program = textwrap.dedent(setup)
+    done = subprocess.run([colab, "-c", program], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert re.search(r"ModuleNotFoundError: The course's `helpers` package is missing", done.stderr)
