@@ -103,6 +103,15 @@ class LabServer:
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.loads(answer.read())
 
+    def stop_kernels(self) -> int:
+        """Shut down every kernel of the server (its notebooks stay open); return how many."""
+        sessions = self.get_json("api/sessions")
+        for session in sessions:
+            request = urllib.request.Request(f"{self.base_url}/api/sessions/{session['id']}", method="DELETE")
+            request.add_header("Authorization", f"token {self.token}")
+            urllib.request.urlopen(request, timeout=30).close()
+        return len(sessions)
+
     def stop(self) -> None:
         """Stop the server and everything it started (kernels, terminals)."""
         if self.process.poll() is None:

@@ -1,0 +1,67 @@
+"""What a person does in JupyterLab, as playwright does it: open a notebook, Restart Kernel and Run All Cells,
+read the outputs, press nbgrader's Validate button."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+
+from playwright.sync_api import Page
+
+from grader.lab import LabServer
+
+ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front
+
+
+def open_notebook(page: Page, lab: LabServer, path: str) -> None:
+    """Open ``path`` (relative to the course folder) in a workspace of its own, so that no notebook of an earlier
+    test is open beside it, and wait for its kernel to be idle."""
+    page.goto(lab.link(f"lab/workspaces/{uuid.uuid4().hex}/tree/{path}") + "&reset")
+    page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=60_000)
+    wait_until_idle(page)
+
+
+def wait_until_idle(page: Page, timeout: float = 120) -> None:
+    """Wait until the status bar says the notebook's kernel is idle (started, and running nothing)."""
+    page.wait_for_selector("#jp-main-statusbar :text-matches('\\| Idle$')", timeout=timeout * 1000)
+
+
+def restart_and_run_all(page: Page, timeout: float = 240) -> None:
+    """Kernel > Restart Kernel and Run All Cells..., Restart; wait until no cell is running or queued."""
+    page.click("li.lm-MenuBar-item:has-text('Kernel')")
+    page.click("li.lm-Menu-item:has-text('Restart Kernel and Run All Cells')")
+    page.click(".jp-Dialog button.jp-mod-accept")
+    page.wait_for_selector(f"{NOTEBOOK} .jp-InputPrompt:has-text('[*]')", timeout=30_000)
+    wait_until_idle(page, timeout)
+    deadline = time.monotonic() + timeout
+    while page.locator(f"{NOTEBOOK} .jp-InputPrompt:has-text('[*]')").count():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the notebook was still running after {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def code_cells(page: Page) -> list[tuple[str, str, str, str]]:
+    """Every code cell's (prompt, source, text of its error outputs or "", text of all its outputs)."""
+    return page.eval_on_selector_all(
+        f"{NOTEBOOK} .jp-CodeCell",
+        """(cells, errors) => cells.map(cell => [
+            (cell.querySelector('.jp-InputPrompt') || {}).innerText || '',
+            (cell.querySelector('.cm-content') || {}).innerText || '',
+            Array.from(cell.querySelectorAll(errors)).map(o => o.innerText).join('\\n'),
+            Array.from(cell.querySelectorAll('.jp-OutputArea-output')).map(o => o.innerText).join('\\n'),
+        ])""",
+        ERROR_OUTPUT,
+    )
+
+
+def validate(page: Page, shown: Callable[[], object] = lambda: None, timeout: float = 240) -> str:
+    """Press nbgrader's Validate button; return the text of the dialog it opens, after calling ``shown`` (a
+    screenshot) while the dialog is open, and close it."""
+    page.click(".jp-Toolbar .jp-ToolbarButtonComponent:has-text('Validate')")
+    dialog = page.wait_for_selector(".jp-Dialog:has-text('Validation Results')", timeout=timeout * 1000)
+    text = dialog.inner_text()
+    shown()
+    page.click(".jp-Dialog button.jp-mod-accept")
+    return text
