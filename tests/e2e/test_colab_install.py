@@ -57,6 +57,8 @@ def link_distributions(names: set[str], folder: Path) -> None:
 @pytest.fixture(scope="module")
 def colab(tmp_path_factory) -> Path:
     """The Colab-like environment's python."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("the course folder is not a git clone, and the setup cell installs from a git URL")
     home = tmp_path_factory.mktemp("colab")
     subprocess.run([sys.executable, "-m", "venv", str(home / "env")], check=True)
     python = home / "env" / "bin" / "python"
