@@ -41,12 +41,15 @@ LAB_SETTINGS = {"@jupyterlab/apputils-extension/notification.jupyterlab-settings
 
 def lab_settings_folder(root: Path) -> Path:
     """The course server's JupyterLab user-settings folder, ``build/lab-settings/``, written with ``LAB_SETTINGS``
-    (other settings a person changes there are kept)."""
+    (other settings a person changes there are kept; a file JupyterLab wrote with comments is left as it is)."""
     folder = root / "build" / "lab-settings"
     for name, settings in LAB_SETTINGS.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        kept = json.loads(path.read_text()) if path.is_file() else {}
+        try:
+            kept = json.loads(path.read_text()) if path.is_file() else {}
+        except ValueError:
+            continue
         path.write_text(json.dumps({**kept, **settings}, indent=2))
     return folder
 

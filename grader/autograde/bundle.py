@@ -14,28 +14,50 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from grader.nbgrader_api import nbgrader_api
+from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
 
 SQLITE = "sqlite:///"
 
 
+def copy_assignment(source: Gradebook, target: Gradebook, assignment: str) -> None:
+    """Copy the definition of ``assignment`` (its due date, notebooks and their grade, solution, task and source
+    cells; no student, no submission) from one gradebook into another."""
+    found = source.find_assignment(assignment)
+    target.add_assignment(found.name, duedate=found.duedate)
+    for nb in found.notebooks:
+        target.add_notebook(nb.name, found.name, kernelspec=nb.kernelspec)
+        for cell in nb.grade_cells:
+            target.add_grade_cell(cell.name, nb.name, found.name, max_score=cell.max_score, cell_type=cell.cell_type)
+        for cell in nb.solution_cells:
+            target.add_solution_cell(cell.name, nb.name, found.name)
+        for cell in nb.task_cells:
+            target.add_task_cell(cell.name, nb.name, found.name, max_score=cell.max_score, cell_type=cell.cell_type)
+        for cell in nb.source_cells:
+            target.add_source_cell(
+                cell.name,
+                nb.name,
+                found.name,
+                cell_type=cell.cell_type,
+                locked=cell.locked,
+                source=cell.source,
+                checksum=cell.checksum,
+            )
+
+
 def make_bundle(root: Path, assignment: str) -> bytes:
-    """The grading bundle of ``assignment`` of the course at ``root``, as tar.gz bytes."""
+    """The grading bundle of ``assignment`` of the course at ``root``, as tar.gz bytes. Its gradebook is a small
+    SQLite file whatever the course's gradebook is (SQLite, PostgreSQL, any SQLAlchemy URL)."""
     api = nbgrader_api(root)
-    db_url = api.coursedir.db_url
-    if not db_url.startswith(SQLITE):
-        raise RuntimeError(f"parallel grading copies the assignment from a SQLite gradebook; this course uses {db_url}")
     with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:
         folder = Path(tmp)
         shutil.copy(root / "nbgrader_config.py", folder / "nbgrader_config.py")
-        database = folder / "gradebook.db"
-        source_db = Path(db_url[len(SQLITE) :])
-        shutil.copy(source_db if source_db.is_absolute() else root / source_db, database)
-        with Gradebook(f"{SQLITE}{database}", api.coursedir.course_id) as gb:
-            for student in gb.students:
-                gb.remove_student(student.id)
-            for other in [a.name for a in gb.assignments if a.name != assignment]:
-                gb.remove_assignment(other)
+        course_id = api.coursedir.course_id
+        with (
+            quiet_sqlalchemy(),
+            Gradebook(api.coursedir.db_url, course_id) as course,
+            Gradebook(f"{SQLITE}{folder / 'gradebook.db'}", course_id) as bundle,
+        ):
+            copy_assignment(course, bundle, assignment)
         source = root / "source" / assignment
         for path in source.rglob("*"):
             if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in path.parts:

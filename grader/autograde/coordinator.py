@@ -109,8 +109,9 @@ def record_result(root: Path, assignment: str, result: GradingResult | None, stu
             notebook.late_submission_penalty = (result.penalties.get(notebook.name) if result else None) or 0.0
             for grade in notebook.grades:
                 record = reported.get((notebook.name, grade.name))
-                if record is not None:
-                    grade.auto_score, grade.needs_manual_grade = record.auto_score, record.needs_manual_grade
+                if record is not None:  # a score a person gave stays, flagged for another look, as nbgrader does
+                    grade.auto_score = record.auto_score
+                    grade.needs_manual_grade = record.needs_manual_grade or grade.manual_score is not None
                 else:  # nothing graded it: 0, as nbgrader gives a missing notebook
                     grade.auto_score, grade.needs_manual_grade = 0.0, False
             for comment in notebook.comments:

@@ -1,0 +1,148 @@
+"""Grading beyond one machine, with real components the tests start themselves: a PostgreSQL gradebook (Debian's
+server on a Unix socket in a temporary folder) and a Dask scheduler with two workers as separate processes (the
+`dask` command line). Project 1's sample class, in fast mode, graded through Dask into PostgreSQL, gets the grades
+one local worker writes into SQLite, cell by cell; a worker killed mid-class loses nothing and duplicates
+nothing; a score a TA writes during autograding stays."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from grader.autograde.coordinator import grade_class
+from grader.config import copy_course
+from grader.nbgrader_api import find_alembic, nbgrader_api
+from grader.release import generate_release
+from tests.services import dask_cluster, postgres_binaries, postgres_server
+from tests.support import ROOT
+
+pytest.importorskip("psycopg2", reason="psycopg2 (the PostgreSQL driver of requirements.txt) is not installed")
+if postgres_binaries() is None:
+    pytest.skip("no PostgreSQL server installed (Debian: apt-get install postgresql)", allow_module_level=True)
+
+ASSIGNMENT = "project1"
+STUDENTS = ["ada", "ben", "dev", "max"]  # the reference, the release, a mistake, another right way
+FAST = {"COURSE_FAST": "1"}
+
+
+def course_with(folder, db_url: str | None = None):
+    """A copy of the course with the sample class's submissions of Project 1, released into its gradebook (the
+    course's SQLite one, or ``db_url``)."""
+    course = copy_course(ROOT, folder)
+    if db_url:
+        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
+            f.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+    for student in STUDENTS:
+        shutil.copytree(ROOT / "submitted" / student / ASSIGNMENT, course / "submitted" / student / ASSIGNMENT)
+    generate_release(course, ASSIGNMENT)
+    return course
+
+
+def cell_grades(course) -> dict[tuple[str, str], tuple[float | None, bool]]:
+    """Every (student, grade cell) -> (autograded score, needs manual grade) in the course's gradebook."""
+    with nbgrader_api(course).gradebook as gb:
+        return {
+            (submission.student.id, grade.name): (grade.auto_score, grade.needs_manual_grade)
+            for submission in gb.assignment_submissions(ASSIGNMENT)
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+        }
+
+
+def duplicate_rows(db_url: str) -> list[tuple]:
+    """Grade rows that share a submitted notebook and a cell, and submissions that share a student."""
+    find_alembic()
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        grades = connection.execute(
+            text("SELECT notebook_id, cell_id, count(*) FROM grade GROUP BY notebook_id, cell_id HAVING count(*) > 1")
+        ).fetchall()
+        submissions = connection.execute(
+            text(
+                "SELECT assignment_id, student_id, count(*) FROM submitted_assignment "
+                "GROUP BY assignment_id, student_id HAVING count(*) > 1"
+            )
+        ).fetchall()
+    engine.dispose()
+    return [*grades, *submissions]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with dask_cluster(2, env=FAST) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def local_grades(tmp_path_factory):
+    """The class graded by one local worker into the course's SQLite gradebook."""
+    course = course_with(tmp_path_factory.mktemp("sqlite"))
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setenv("COURSE_FAST", "1")
+    try:
+        outcomes = grade_class(course, ASSIGNMENT, STUDENTS, workers=1, progress=False)
+    finally:
+        monkeypatch.undo()
+    assert all(o.status == "graded" for o in outcomes)
+    return cell_grades(course)
+
+
+def test_dask_into_postgresql_gives_the_grades_of_one_local_worker_into_sqlite(
+    tmp_path, postgres, cluster, local_grades
+):
+    course = course_with(tmp_path, postgres)
+    outcomes = grade_class(course, ASSIGNMENT, STUDENTS, scheduler=cluster.address, progress=False)
+    assert [o.status for o in outcomes] == ["graded"] * len(STUDENTS)
+    assert cell_grades(course) == local_grades
+    assert duplicate_rows(postgres) == []
+
+
+def test_a_worker_killed_mid_class_loses_nothing_and_writes_nothing_twice(tmp_path_factory, local_grades):
+    with postgres_server() as db_url, dask_cluster(2, env=FAST) as cluster:
+        course = course_with(tmp_path_factory.mktemp("killed"), db_url)
+        killed = []
+
+        def kill_after_the_first(outcome) -> None:
+            if not killed:
+                killed.append(cluster.kill_busy_worker())  # its submission in progress goes back to the scheduler
+
+        outcomes = grade_class(
+            course, ASSIGNMENT, STUDENTS, scheduler=cluster.address, progress=False, on_result=kill_after_the_first
+        )
+        assert killed and cluster.workers[killed[0]].poll() is not None
+        assert sorted(o.student for o in outcomes) == sorted(STUDENTS)
+        assert [o.status for o in outcomes] == ["graded"] * len(STUDENTS), [(o.student, o.reason) for o in outcomes]
+        assert cell_grades(course) == local_grades
+        assert duplicate_rows(db_url) == []
+
+
+def test_a_score_a_ta_writes_during_autograding_stays(tmp_path, postgres, cluster):
+    course = course_with(tmp_path, postgres)
+    grade_class(course, ASSIGNMENT, ["ada"], scheduler=cluster.address, progress=False)
+    written = threading.Event()
+
+    def ta_scores_ada(outcome) -> None:  # the formgrader's way: a manual score, then "graded"
+        if written.is_set():
+            return
+        with nbgrader_api(course).gradebook as gb:
+            grade = gb.find_grade("summary", ASSIGNMENT, ASSIGNMENT, "ada")
+            grade.manual_score, grade.needs_manual_grade = 17.0, False
+            gb.db.commit()
+        written.set()
+
+    grade_class(
+        course, ASSIGNMENT, ["ben", "ada", "dev"], scheduler=cluster.address, progress=False, on_result=ta_scores_ada
+    )
+    assert written.is_set()
+    with nbgrader_api(course).gradebook as gb:
+        grade = gb.find_grade("summary", ASSIGNMENT, ASSIGNMENT, "ada")
+        assert grade.manual_score == 17.0  # kept; flagged for another look if ada was graded after it, as nbgrader does
