@@ -57,7 +57,7 @@ def main() -> None:
     with dask_cluster(args.workers) as cluster:
         dask, _ = time_class(args.copies, scheduler=cluster.address)
     print(f"dask, {args.workers} workers of 1 thread: {n} submissions in {dask:.1f} s ({60 * n / dask:.1f} per minute)")
-    print(f"dask vs local, {args.workers} workers each: {dask / local:.2f} x wall time")
+    print(f"dask vs local, {args.workers} workers each: {dask / local:.3f} x wall time")
 
 
 if __name__ == "__main__":
