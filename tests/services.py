@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from grader.lab import HOST, free_port
 
 
@@ -76,9 +78,19 @@ class DaskCluster:
             names = {address: info["name"] for address, info in client.scheduler_info()["workers"].items()}
             busy = [names[address] for address, keys in client.processing().items() if keys]
         index = int(str(busy[0]).removeprefix("worker-")) if busy else 0
-        os.killpg(self.workers[index].pid, signal.SIGKILL)
-        self.workers[index].wait()
+        kill_tree(self.workers[index])
         return index
+
+
+def kill_tree(process: subprocess.Popen) -> None:
+    """SIGKILL a process and everything it started, whatever their sessions (a grading kernel's jail has its
+    own): all of a machine's processes end when it dies."""
+    children = psutil.Process(process.pid).children(recursive=True)
+    os.killpg(process.pid, signal.SIGKILL)
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    process.wait()
 
 
 @contextlib.contextmanager
@@ -116,11 +128,5 @@ def dask_cluster(workers: int = 2, env: dict[str, str] | None = None) -> Iterato
     finally:
         for process in started:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                kill_tree(process)
         shutil.rmtree(folder, ignore_errors=True)
