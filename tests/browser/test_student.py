@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.jupyterlab import ERROR_OUTPUT, code_cells, open_notebook, restart_and_run_all, validate
+from tests.browser.jupyterlab import ERROR_OUTPUT, code_cells, open_and_run_all, validate
 from tests.support import ROOT
 
 ASSIGNMENTS = ("project1", "xor", "backprop", "classification", "deep")
@@ -25,8 +25,7 @@ def first_task(assignment: str) -> str:
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_untouched_release_stops_at_the_first_task(page, lab, assignment, request):
-    open_notebook(page, lab, f"release/{assignment}/{assignment}.ipynb")
-    restart_and_run_all(page)
+    open_and_run_all(page, lab, f"release/{assignment}/{assignment}.ipynb")
     cells = code_cells(page)
     failing = [index for index, (_, _, error, _) in enumerate(cells) if error]
     assert failing, "Run All raised no error in the untouched release"
@@ -40,8 +39,7 @@ def test_the_untouched_release_stops_at_the_first_task(page, lab, assignment, re
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_reference_answers_run_clean_and_every_task_is_ready(page, lab, assignment, request):
-    open_notebook(page, lab, f"submitted/ada/{assignment}/{assignment}.ipynb")  # the release, answers pasted in
-    restart_and_run_all(page)
+    open_and_run_all(page, lab, f"submitted/ada/{assignment}/{assignment}.ipynb")  # the release, answers pasted in
     cells = code_cells(page)
     assert [source[:80] for _, source, error, _ in cells if error] == []
     assert all(NUMBERED.search(prompt) for prompt, *_ in cells), "a cell did not run"
@@ -54,8 +52,7 @@ def test_the_reference_answers_run_clean_and_every_task_is_ready(page, lab, assi
 
 
 def test_the_tutorial_runs_top_to_bottom_with_every_figure(page, lab):
-    open_notebook(page, lab, "release/tutorial/tutorial.ipynb")
-    restart_and_run_all(page, timeout=400)
+    open_and_run_all(page, lab, "release/tutorial/tutorial.ipynb", timeout=600)
     cells = code_cells(page)
     assert [source[:80] for _, source, error, _ in cells if error] == []
     assert all(NUMBERED.search(prompt) for prompt, *_ in cells), "a cell did not run"
