@@ -42,6 +42,19 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.exec_lines=__import__('grader.kernel.integrity', fromlist=['install']).install()",
 ]
 
+# Experiment cells (tagged `experiment` in the source: the sweeps and figures that only hand-graded answers use)
+# are not re-run when a submission is graded: the sanitizing step keeps their outputs, the student's own, where
+# nbgrader's ClearOutput would wipe them, and GuardedExecute skips them (grader/experiments.py). Test cells always
+# run. `course grade ASSIGNMENT --rerun-experiments` (or True here) runs them too, for an audit.
+c.Autograde.sanitize_preprocessors = [
+    "grader.experiments.KeepExperimentOutputs",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GuardedExecute.rerun_experiments = False
+
 # Grading a class (`course autograde`): nbgrader's Execute step is replaced by
 # grader.kernel.guarded_execute.GuardedExecute, which runs each kernel in a jail (Linux namespaces where
 # the system allows, else a plain process in a scratch folder), enforces the limits below, and
@@ -57,9 +70,12 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.OverwriteCells.add_missing_cells = True
 # Limits. A cell past its time is interrupted (its test fails, grading goes on); a submission past
-# its time or memory is stopped, its unrun cells score 0, and its row says why.
-c.Execute.timeout = 120  # seconds per cell; the reference solution's longest cell takes about 3
-c.GuardedExecute.submission_timeout = 600  # seconds for the whole notebook; the reference takes about 6
+# its time or memory is stopped, its unrun cells score 0, and its row says why. Time is the CPU time of the
+# kernel and what it starts, so that a busy grading machine never changes a grade; a kernel that sleeps or
+# waits is stopped at wall_clock_factor times a limit in wall-clock seconds.
+c.Execute.timeout = 120  # CPU seconds per cell
+c.GuardedExecute.submission_timeout = 600  # CPU seconds for the whole notebook
+c.GuardedExecute.wall_clock_factor = 5.0
 c.GuardedExecute.memory_limit_mb = 2048  # the kernel and what it starts; the reference uses about 500
 c.GuardedExecute.output_limit_kb = 1024  # output kept per cell
 c.GuardedExecute.isolation = "auto"  # or "namespaces" (refuse to grade without a jail) or "scratch"

@@ -8,7 +8,8 @@ Commands, in the order of a term:
 - ``add-students ROSTER.csv``: add the students of a roster to the gradebook;
 - ``collect ASSIGNMENT ARCHIVE.zip``: unpack an LMS download into ``submitted/``;
 - ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``) in
-  parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask);
+  parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask), keeping the
+  student's outputs of the experiment cells (``--rerun-experiments`` runs them too);
 - ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
 - ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
 - ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go; ``grade`` and ``export``
@@ -122,6 +123,7 @@ def grade_steps(
     scheduler: str | None = None,
     isolation: str | None = None,
     canary: bool = True,
+    rerun_experiments: bool | None = None,
 ) -> int:
     """Autograde, write feedback and/or export; print the grade table; return the exit status:
     the number of submissions that need attention (at most 100)."""
@@ -132,7 +134,8 @@ def grade_steps(
         started = time.perf_counter()
         where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
         check = ", after the reference solution as a check of the grader" if canary else ""
-        print(f"autograding {len(students)} submission(s) of {assignment} {where}{check}")
+        rerun = ", experiments re-run" if rerun_experiments else ""
+        print(f"autograding {len(students)} submission(s) of {assignment} {where}{check}{rerun}")
         outcomes = grade_class(
             root,
             assignment,
@@ -142,6 +145,7 @@ def grade_steps(
             isolation=isolation,
             progress=sys.stderr.isatty(),
             canary=canary,
+            rerun_experiments=rerun_experiments,
         )
         seconds = time.perf_counter() - started
         graded = sum(o.status not in UNGRADED for o in outcomes)
@@ -182,7 +186,15 @@ def grade_steps(
 def cmd_autograde(root: Path, args: argparse.Namespace) -> int:
     """Autograde submissions and print the grade table."""
     return grade_steps(
-        root, args.assignment, args.students, (AUTOGRADE,), args.workers, args.scheduler, args.isolation, args.canary
+        root,
+        args.assignment,
+        args.students,
+        (AUTOGRADE,),
+        args.workers,
+        args.scheduler,
+        args.isolation,
+        args.canary,
+        args.rerun_experiments,
     )
 
 
@@ -203,7 +215,9 @@ def term_steps(root: Path, steps: tuple[str, ...], args: argparse.Namespace) -> 
     attention = 0
     for assignment in assignments:
         print(f"== {assignment}")
-        options = {**grading, "canary": args.canary} if AUTOGRADE in steps else {}
+        options = {}
+        if AUTOGRADE in steps:
+            options = {**grading, "canary": args.canary, "rerun_experiments": args.rerun_experiments}
         attention += grade_steps(root, assignment, [], steps, **options)
         print()
     rows, weights = collect_term(config, assignments)
@@ -226,7 +240,15 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
     if args.assignment is None:
         return term_steps(root, ALL_STEPS, args)
     return grade_steps(
-        root, args.assignment, args.students, ALL_STEPS, args.workers, args.scheduler, args.isolation, args.canary
+        root,
+        args.assignment,
+        args.students,
+        ALL_STEPS,
+        args.workers,
+        args.scheduler,
+        args.isolation,
+        args.canary,
+        args.rerun_experiments,
     )
 
 
@@ -273,6 +295,14 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
         dest="canary",
         action="store_false",
         help="skip grading the reference solution first (the check that the grader gives it every point)",
+    )
+    parser.add_argument(
+        "--rerun-experiments",
+        action="store_const",
+        const=True,
+        default=None,
+        help="run the cells tagged experiment too, instead of grading the student's own outputs of them (an audit; "
+        "default: GuardedExecute.rerun_experiments of nbgrader_config.py)",
     )
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
+
+from grader.experiments import experiment_dependencies
 from grader.nbgrader_api import nbgrader_api
 from grader.student_guide import stamp_guide
 
@@ -19,7 +22,9 @@ def generate_release(root: Path, assignment: str) -> Path:
     The source notebooks get the grading limits and the "Check before you submit" cell stamped first
     (:mod:`grader.student_guide`).
 
-    Raises ``RuntimeError`` carrying nbgrader's log when nbgrader refuses the source (for
+    Raises ``ValueError`` naming each test and name when a cell that runs at grading reads a name that only an
+    experiment cell assigns (:func:`grader.experiments.experiment_dependencies`): grading does not re-run
+    experiments. Raises ``RuntimeError`` carrying nbgrader's log when nbgrader refuses the source (for
     example a solution region without its end marker).
     """
     if not (root / "source" / assignment).is_dir():
@@ -27,6 +32,12 @@ def generate_release(root: Path, assignment: str) -> Path:
             f"no source/{assignment}/ in {root}; assignments here: {', '.join(assignment_names(root)) or 'none'}"
         )
     for notebook in sorted((root / "source" / assignment).glob("*.ipynb")):
+        problems = experiment_dependencies(nbformat.read(notebook, as_version=4))
+        if problems:
+            raise ValueError(
+                f"source/{assignment}/{notebook.name} cannot be released: grading skips its experiment cells, and\n  "
+                + "\n  ".join(problems)
+            )
         stamp_guide(root, notebook)  # the grading limits and the check cell, as of today's configuration
     result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)
     if not result["success"]:

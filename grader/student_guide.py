@@ -27,12 +27,13 @@ VISIBLE = re.compile(r"^(?P<task>.+)_visible$")
 TASK_HEADING = re.compile(r"^##\s+Task\s+(\d+)", re.MULTILINE)
 
 
-def grading_limits(root: Path) -> dict[str, int]:
+def grading_limits(root: Path) -> dict[str, float]:
     """The limits the grader enforces: the guarded Execute step as ``nbgrader_config.py`` configures it."""
     step = GuardedExecute(config=load_course_config(root))
     return {
         "cell_seconds": step.timeout,
         "notebook_seconds": step.submission_timeout,
+        "wall_clock_factor": step.wall_clock_factor,
         "memory_mb": step.memory_limit_mb,
         "output_kb": step.output_limit_kb,
     }
@@ -42,13 +43,18 @@ def _duration(seconds: int) -> str:
     return f"{seconds // 60} minutes" if seconds % 60 == 0 and seconds >= 120 else f"{seconds} s"
 
 
-def limits_markdown(limits: dict[str, int]) -> str:
+def limits_markdown(limits: dict[str, float]) -> str:
     """The grading limits as a short Markdown list for students."""
+    factor = limits["wall_clock_factor"]
     return (
-        f"* each cell may run for at most **{limits['cell_seconds']} s**, the whole notebook for at most "
+        f"* each cell may use at most **{limits['cell_seconds']} s** of CPU time, the whole notebook at most "
         f"**{_duration(limits['notebook_seconds'])}**, with at most **{limits['memory_mb']} MiB** of memory;\n"
+        "* time is counted in CPU time, the processor time your code uses, so a busy grading machine does not\n"
+        f"  count against you; code that sleeps or waits is stopped at {factor:g} times a limit in clock time;\n"
         "* a cell past its time is interrupted and its tests fail; a notebook past its time or memory is stopped,\n"
         "  and the tests it did not reach score 0;\n"
+        "* the cells tagged `experiment` (the experiments, for the answers graded by hand) are not run again:\n"
+        "  their outputs are graded as you submit them, so run them before you submit;\n"
         f"* output beyond {limits['output_kb']} KiB per cell is dropped."
     )
 

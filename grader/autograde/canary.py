@@ -10,6 +10,7 @@ grading, or nothing.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -22,6 +23,7 @@ from grader.autograde.worker import GradingResult
 #: The student id of the canary's submission (never written to the course gradebook).
 CANARY = "reference-solution-canary"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+UNDEFINED_NAME = re.compile(r"^NameError: name '(\w+)' is not defined")
 
 
 def solution_code(source: str) -> str:
@@ -66,8 +68,9 @@ def autograded_max_scores(db_url: str, course_id: str, assignment: str) -> dict[
 
 
 def _failure_of(result: GradingResult, notebook: str, grade_id: str) -> str:
-    """The last error line a test cell printed in the canary's autograded notebook."""
-    data = result.files.get(notebook)
+    """The last error line a test cell printed in the canary's autograded notebook (``notebook`` is the
+    gradebook's name of it, without ``.ipynb``)."""
+    data = result.files.get(f"{notebook}.ipynb")
     if data is None:
         return "no autograded notebook came back"
     for cell in nbformat.reads(data.decode("utf-8"), as_version=4).cells:
@@ -90,7 +93,15 @@ def canary_problem(result: GradingResult, status: str, reason: str, max_scores: 
         return ""
     (notebook, grade_id), points = short[0]
     more = f" (and {len(short) - 1} more test cell(s))" if len(short) > 1 else ""
+    failure = _failure_of(result, notebook, grade_id)
+    undefined = UNDEFINED_NAME.match(failure)
+    if undefined and result.report.get("experiments_skipped"):
+        failure += (
+            f"; the test reads {undefined[1]!r}, which no cell that runs at grading defines: experiment cells are "
+            "not re-run when graded, so a name that only an experiment assigns is missing; assign it outside the "
+            "experiments, or move the test"
+        )
     return (
-        f"test cell {grade_id} of {notebook} scored {scored.get((notebook, grade_id), 0.0):g} of {points:g}: "
-        f"{_failure_of(result, notebook, grade_id)}{more}"
+        f"test cell {grade_id} of {notebook}.ipynb scored {scored.get((notebook, grade_id), 0.0):g} of {points:g}: "
+        f"{failure}{more}"
     )

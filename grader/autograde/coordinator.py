@@ -5,7 +5,8 @@ every result written to the course gradebook by this one process.
 
 1. packs the assignment's grading bundle (:mod:`grader.autograde.bundle`);
 2. checks each submission (:mod:`grader.autograde.intake`) and scans its code for review flags
-   (:mod:`grader.autograde.review`); what cannot be graded gets its row at once;
+   (:mod:`grader.autograde.review`; experiment cells without outputs, :mod:`grader.experiments`); what cannot be
+   graded gets its row at once;
 3. sends each gradable submission with the bundle to a worker (:mod:`grader.autograde.worker`), a
    local process (:class:`~concurrent.futures.ProcessPoolExecutor`) or a Dask worker (``scheduler=``);
 4. as each result comes back, writes its grades to the course gradebook in one transaction, its
@@ -36,6 +37,7 @@ from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
 from grader.autograde.statuses import Outcome, load_statuses, save_statuses
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission
+from grader.experiments import not_run_flag
 from grader.kernel.sandbox import resolve_isolation
 from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
 
@@ -189,9 +191,13 @@ def grade_class(
     progress: bool = True,
     on_result: Callable[[Outcome], None] | None = None,
     canary: bool = True,
+    rerun_experiments: bool | None = None,
 ) -> list[Outcome]:
     """Grade ``students``' submissions of ``assignment``; return an :class:`Outcome` per student,
     in the order given. See the module's docstring.
+
+    Experiment cells keep the student's outputs and are not run, unless ``rerun_experiments`` (default:
+    ``GuardedExecute.rerun_experiments`` of ``nbgrader_config.py``).
 
     With ``canary``, the reference solution (:mod:`grader.autograde.canary`) is graded first, in the
     same pool; nothing is written until it has got every autograded point, and :class:`CanaryFailed`
@@ -208,6 +214,8 @@ def grade_class(
     if canary and CANARY in students:
         raise ValueError(f"{CANARY!r} is the name of the canary's submission; rename that student's folder")
     isolation = isolation or api.config.GuardedExecute.get("isolation", "auto")
+    if rerun_experiments is None:
+        rerun_experiments = bool(api.config.GuardedExecute.get("rerun_experiments", False))
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
     bundle = make_bundle(root, assignment)
     release = root / "release" / assignment
@@ -221,14 +229,15 @@ def grade_class(
     flags: dict[str, list[str]] = {}
     tasks = []
     if canary:
-        tasks.append(GradingTask(CANARY, assignment, reference_submission(root, assignment), bundle, isolation))
+        reference = reference_submission(root, assignment)
+        tasks.append(GradingTask(CANARY, assignment, reference, bundle, isolation, rerun_experiments))
     for student in students:
         intakes[student] = check_submission(root / "submitted" / student / assignment, release)
-        flags[student] = [
-            flag for nb in intakes[student].notebooks.values() for flag in scan_notebook(nb, released_sources)
-        ]
+        notebooks = intakes[student].notebooks.values()
+        flags[student] = [flag for nb in notebooks for flag in scan_notebook(nb, released_sources)]
+        flags[student] += [flag for nb in notebooks if (flag := not_run_flag(nb))]
         if intakes[student].gradable:
-            tasks.append(GradingTask(student, assignment, intakes[student].files, bundle, isolation))
+            tasks.append(GradingTask(student, assignment, intakes[student].files, bundle, isolation, rerun_experiments))
     recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
     outcomes: dict[str, Outcome] = {}
     waiting: list[tuple[str, GradingResult | None]] = [

@@ -24,6 +24,7 @@ from grader.autograde.statuses import (
     NOTEBOOK_MISSING,
     UNKNOWN_NOTEBOOK,
 )
+from grader.experiments import sync_experiment_tags
 
 #: The nbgrader metadata of a grader cell that a student must not change.
 GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")
@@ -195,8 +196,9 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
         intake.notebooks[name] = nb
         release = nbformat.read(release_folder / name, as_version=4)
         problems += compare_with_release(nb, release)
-        # nbgrader stops at a duplicated grade id, and at a grader cell whose type or checksum it no longer trusts
-        if drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release):
+        # nbgrader stops at a duplicated grade id, and at a grader cell whose type or checksum it no longer trusts;
+        # which grader cells are experiments (not re-run, outputs kept) is the release's word, not the student's
+        if drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release) + sync_experiment_tags(nb, release):
             repaired[name] = nbformat.writes(nb).encode("utf-8")
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:

@@ -31,6 +31,7 @@ class GradingTask:
     files: dict[str, bytes]
     bundle: bytes
     isolation: str = "auto"
+    rerun_experiments: bool = False  # run the experiment cells too, instead of keeping the student's outputs
 
 
 @dataclass
@@ -102,6 +103,7 @@ def grade_submission(task: GradingTask) -> GradingResult:
         overrides.GuardedExecute.report_path = str(scratch / "report.json")
         overrides.GuardedExecute.scratch_dir = str(scratch)
         overrides.GuardedExecute.isolation = resolve_isolation(task.isolation)
+        overrides.GuardedExecute.rerun_experiments = task.rerun_experiments
         overrides.GuardedExecute.kernel_cache = compiled_kernels() or ""
         overrides.CourseDirectory.db_url = f"{SQLITE}{course / 'gradebook.db'}"
         api = nbgrader_api(course, overrides)

@@ -1,14 +1,19 @@
-"""nbgrader's Execute step, guarded: the kernel runs jailed, limits are enforced, and the kernel's
-integrity is restored before every test cell.
+"""nbgrader's Execute step, guarded: the kernel runs jailed, limits are enforced, the kernel's integrity is
+restored before every test cell, and experiment cells are not re-run.
 
 ``Autograde.autograde_preprocessors`` in ``nbgrader_config.py`` puts :class:`GuardedExecute` where
 nbgrader's own ``Execute`` was. On top of it, it
 
 - starts the kernel with :class:`~grader.kernel.sandbox.SandboxedKernelManager` (isolation, memory cap);
+- skips the experiment cells (:mod:`grader.experiments`): their outputs stay the student's, and a line above
+  each says so; ``rerun_experiments`` runs them as any other cell;
 - before each test cell, asks the kernel to put back what student code changed
   (:mod:`grader.kernel.integrity`) and notes what was put back;
-- watches the whole submission: past ``submission_timeout`` seconds, or past ``memory_limit_mb``
-  of resident memory, it kills the kernel;
+- counts the time limits in the CPU time of the kernel's process tree, so that a busy grading machine never
+  changes a grade: a cell past ``timeout`` CPU seconds is interrupted (and the kernel killed if it goes on), a
+  submission past ``submission_timeout`` CPU seconds, or past ``memory_limit_mb`` of resident memory, is
+  killed; ``wall_clock_factor`` times each limit in wall-clock seconds is the backstop for a kernel that
+  sleeps or waits;
 - after the kernel stopped (killed, crashed, ``os._exit``), gives every cell it did not run an
   error output, so that an unrun test cell scores 0 and not full marks (nbgrader scores a test cell
   by the absence of an error);
@@ -20,6 +25,7 @@ nbgrader's own ``Execute`` was. On top of it, it
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -33,19 +39,16 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 
 from grader.autograde.statuses import GRADER_ERROR, KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT
+from grader.experiments import is_experiment, is_test_cell, note_cell
 from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
 from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
 
 WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
-
-
-def is_test_cell(cell: NotebookNode) -> bool:
-    """An autograder test cell: graded, not an answer cell."""
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+#: CPU seconds a cell may go on after the interrupt at its limit before the kernel is killed.
+INTERRUPT_GRACE = 10.0
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -56,7 +59,17 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 class GuardedExecute(Execute):
     """nbgrader's Execute with a jail, limits and kernel integrity (see the module's docstring)."""
 
-    submission_timeout = Integer(900, help="seconds for the whole notebook; then the kernel is killed").tag(config=True)
+    # Execute.timeout, the per-cell limit, is counted in CPU seconds too
+    submission_timeout = Integer(
+        900, help="CPU seconds of the kernel's process tree for the whole notebook; then the kernel is killed"
+    ).tag(config=True)
+    wall_clock_factor = Float(
+        5.0,
+        help="the backstop for a kernel that sleeps or waits: this many times a limit, in wall-clock seconds",
+    ).tag(config=True)
+    rerun_experiments = Bool(
+        False, help="run the experiment cells too (an audit), instead of keeping the student's outputs"
+    ).tag(config=True)
     memory_limit_mb = Integer(2048, help="memory of the kernel and what it starts, in MiB; then it is killed").tag(
         config=True
     )
@@ -75,6 +88,8 @@ class GuardedExecute(Execute):
         # shut down (which costs about 1.3 s of exit handlers per submission)
         kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
+        # nbclient's own per-cell timeout, in wall-clock seconds, becomes the backstop of the CPU-time limit
+        self.timeout_func = lambda cell: self.timeout * self.wall_clock_factor if self.timeout else None
 
     # -- the kernel -------------------------------------------------------------------------------
 
@@ -135,15 +150,53 @@ class GuardedExecute(Execute):
             with contextlib.suppress(psutil.Error):
                 process.kill()
 
+    def _cpu_seconds(self) -> float:
+        """CPU seconds the kernel's process tree has used so far (processes that ended included, as far as
+        their parents collected them); never less than an earlier answer."""
+        total = 0.0
+        for process in self._kernel_processes():
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        self._cpu_used = max(self._cpu_used, total)
+        return self._cpu_used
+
+    def _interrupt(self) -> None:
+        """Interrupt the running cell, as nbclient does at its timeout (called from the watchdog's thread)."""
+        asyncio.run_coroutine_threadsafe(ensure_async(self.km.interrupt_kernel()), self._loop)
+
     def _watch(self, done: threading.Event) -> None:
-        """Kill the kernel past the submission timeout or the memory cap."""
+        """Interrupt a cell past its CPU time; kill the kernel past the submission's CPU time, the wall-clock
+        backstop or the memory cap."""
         started = time.monotonic()
         while not done.wait(WATCH_INTERVAL):
-            if time.monotonic() - started > self.submission_timeout:
+            cpu = self._cpu_seconds()
+            if cpu > self.submission_timeout:
                 self._kill_kernel(
-                    TIMED_OUT, f"stopped after {self.submission_timeout} s, the time limit for a whole submission"
+                    TIMED_OUT,
+                    f"stopped after {self.submission_timeout} s of CPU time, the limit for a whole submission",
                 )
                 return
+            wall = self.submission_timeout * self.wall_clock_factor
+            if time.monotonic() - started > wall:
+                self._kill_kernel(
+                    TIMED_OUT,
+                    f"stopped after {wall:g} s of wall-clock time, the backstop for a whole submission that waits or "
+                    "sleeps",
+                )
+                return
+            running = self._running
+            if running is not None and self.timeout:
+                index, cpu_at_start = running
+                if index not in self._interrupted and cpu - cpu_at_start > self.timeout:
+                    self._interrupted[index] = cpu
+                    self._interrupt()
+                elif index in self._interrupted and cpu - self._interrupted[index] > INTERRUPT_GRACE:
+                    self._kill_kernel(
+                        TIMED_OUT,
+                        f"cell {index} used its {self.timeout} s of CPU time and went on after the interrupt",
+                    )
+                    return
             rss = 0
             for process in self._kernel_processes():
                 with contextlib.suppress(psutil.Error):
@@ -193,6 +246,9 @@ class GuardedExecute(Execute):
     # -- cells ------------------------------------------------------------------------------------
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if is_experiment(cell) and not self.rerun_experiments:  # its outputs are the student's
+            self.report["experiments_skipped"].append(cell_index)
+            return cell
         if cell.cell_type != "code" or not cell.source.strip():
             return cell
         if self.stopped is not None:
@@ -222,6 +278,8 @@ class GuardedExecute(Execute):
                 return await self.async_execute_cell(cell, cell_index, execution_count, store_history)
             self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
         started = time.monotonic()
+        self._loop = asyncio.get_running_loop()
+        self._running = (cell_index, self._cpu_seconds())
         try:
             with self._timed("cells"):
                 cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
@@ -231,10 +289,12 @@ class GuardedExecute(Execute):
                 f"the kernel died in cell {cell_index} (os._exit, a crash or a signal)",
             )
         except Exception as error:  # the kernel stopped answering as a kernel should
-            if self.timeout and time.monotonic() - started >= self.timeout:
+            if self.timeout and (
+                cell_index in self._interrupted or time.monotonic() - started >= self.timeout * self.wall_clock_factor
+            ):
                 self._kill_kernel(
                     TIMED_OUT,
-                    f"cell {cell_index} ran past the per-cell time limit of {self.timeout} s "
+                    f"cell {cell_index} ran past the per-cell time limit of {self.timeout} s of CPU time "
                     "and went on after the interrupt",
                 )
             else:
@@ -243,9 +303,18 @@ class GuardedExecute(Execute):
                     f"the kernel stopped answering in cell {cell_index} "
                     f"({type(error).__name__}); its messaging may have been changed",
                 )
+        finally:
+            self._running = None
         if self.stopped is not None:
             cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
             return cell
+        if cell_index in self._interrupted:
+            cell.outputs.append(
+                error_output(
+                    "CellTimeoutError",
+                    f"this cell used more than {self.timeout} s of CPU time, the limit of a cell, and was interrupted",
+                )
+            )
         for output in cell.outputs:
             if output.output_type == "error" and output.ename == "CellTimeoutError":
                 self.report["cell_timeouts"].append(cell_index)
@@ -285,19 +354,28 @@ class GuardedExecute(Execute):
             "output_truncated": [],
             "stopped": None,
             "links_removed": [],
+            "experiments_skipped": [],  # indices of the experiment cells not run (outputs kept)
+            "cpu_seconds": 0.0,  # of the kernel's process tree
             "seconds": {},  # by phase: kernel start and shutdown, cells, integrity checks
         }
         self._output_bytes: dict[int, int] = {}
         self._done, self._watchdog = threading.Event(), None
+        self._running: tuple[int, float] | None = None  # the cell being run, and the CPU seconds when it started
+        self._interrupted: dict[int, float] = {}  # cells interrupted at their CPU-time limit -> CPU seconds then
+        self._cpu_used = 0.0
         workdir = Path((resources or {}).get("metadata", {}).get("path") or ".")
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         finally:
             self._done.set()
             self.report["stopped"] = list(self.stopped) if self.stopped else None
             self.report["links_removed"] = remove_non_regular_files(workdir)
+            self.report["cpu_seconds"] = round(self._cpu_used, 3)
             if self.report_path:
                 Path(self.report_path).write_text(json.dumps(self.report, indent=1))
+        for index in reversed(self.report["experiments_skipped"]):
+            nb.cells.insert(index, note_cell(index))
+        return nb, resources
 
 
 def remove_non_regular_files(folder: Path) -> list[str]:

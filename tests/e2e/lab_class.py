@@ -14,22 +14,25 @@ from grader import report
 from grader.autograde.coordinator import grade_class
 from grader.autograde.statuses import Outcome
 from grader.config import copy_course
+from grader.experiments import NOT_RUN_FLAG
 from grader.release import generate_release
 from grader.run_notebook import execute_notebook
 from tests.support import ROOT, readme_sample_points
 
 
-def grade_sample_class(folder: Path, assignment: str) -> tuple[Path, list[Outcome], dict[str, report.StudentGrades]]:
+def grade_sample_class(
+    folder: Path, assignment: str, fast: bool = True
+) -> tuple[Path, list[Outcome], dict[str, report.StudentGrades]]:
     """Grade ``submitted/*/<assignment>/`` in a copy of the course in ``folder``, with 2 workers and the canary,
-    in fast mode (the experiments are small, the autograded tests are the same); return the course, the
-    outcomes and every student's grades."""
+    in fast mode unless not ``fast`` (the cells that run are smaller, the autograded tests are the same; the
+    experiments are not run either way); return the course, the outcomes and every student's grades."""
     course = copy_course(ROOT, folder)
     students = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / assignment).is_dir())
     for student in students:
         shutil.copytree(ROOT / "submitted" / student / assignment, course / "submitted" / student / assignment)
     generate_release(course, assignment)
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("COURSE_FAST", "1")
+    monkeypatch.setenv("COURSE_FAST", "1" if fast else "0")
     try:
         outcomes = grade_class(course, assignment, students, workers=2, progress=False)
     finally:
@@ -68,8 +71,11 @@ class SampleClassChecks:
         _, outcomes, _ = graded
         assert sorted(o.student for o in outcomes) == sorted(["ben", *self.LOST])
         assert all(o.status == "graded" for o in outcomes), [(o.student, o.status, o.reason) for o in outcomes]
-        # no review flag: figures drawn before a test cell (matplotlib's callbacks) are no tampering
-        assert [(o.student, o.flags) for o in outcomes if o.flags] == []
+        # no review flag: figures drawn before a test cell (matplotlib's callbacks) are no tampering; only the
+        # untouched release, handed in without running it, has experiments without outputs
+        flagged = {o.student: o.flags for o in outcomes if o.flags}
+        assert list(flagged) == ["ben"] and len(flagged["ben"]) == 1, flagged
+        assert flagged["ben"][0].startswith(f"{NOT_RUN_FLAG}: no outputs in ")
 
     def test_each_mistake_loses_the_points_of_its_task_and_only_those(self, graded):
         *_, rows = graded

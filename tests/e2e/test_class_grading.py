@@ -45,8 +45,11 @@ EXPECTED_STATUS = {
     "renamer": "unknown notebook",
     "nofile": "notebook missing",
 }
-#: Limits for the test class: short, so that the endless loops end soon.
-TEST_LIMITS = "\nc.Execute.timeout = 20\nc.GuardedExecute.submission_timeout = 90\n"
+#: Limits for the test class: short, so that the endless loops end soon (the kernels that only wait, at 1.5 times
+#: a limit in wall-clock seconds).
+TEST_LIMITS = (
+    "\nc.Execute.timeout = 20\nc.GuardedExecute.submission_timeout = 90\nc.GuardedExecute.wall_clock_factor = 1.5\n"
+)
 GRADING_OUTPUTS = ("gradebook.db", "autograded", "grades", "feedback")
 
 needs_namespaces = pytest.mark.skipif(not namespaces_available()[0], reason=namespaces_available()[1])
@@ -248,7 +251,8 @@ def test_processes_a_submission_starts_end_with_its_grading(hostile):
 def test_review_flags_point_at_attacks_and_not_at_honest_work(hostile):
     course, *_ = hostile
     flags = {s: " | ".join(o.flags) for s, o in load_statuses(course, ASSIGNMENT).items()}
-    assert all(flags[s] == "" for s in SAMPLE)
+    assert all(flags[s] == "" for s in SAMPLE if s != "ben")
+    assert flags["ben"].startswith("experiments not run: no outputs in ")  # the release, handed in without a run
     assert "monkeypatching (np.allclose = ...)" in flags["patcher"] and "get_ipython()" in flags["patcher"]
     assert "kernel repaired before tests" in flags["patcher"] and "showtraceback" in flags["patcher"]
     assert "exits the kernel (os._exit)" in flags["quitter"]
