@@ -3,22 +3,40 @@
 Every submission starts from the student release (release/<assignment>/<assignment>.ipynb) and fills
 answer cells with the reference solution from source/, then applies its student's mistakes. Each
 mistake is a typical one and breaks one task only, so the tests can check that it costs that task's
-points and no others. Run after changing a source notebook and regenerating release/:
+points and no others.
+
+Then each submission is executed once, top to bottom in full mode, as a student runs it before handing it in
+(errors do not stop the run), so that it carries its outputs: grading keeps the outputs of the experiment cells
+(grader/experiments.py) instead of re-running them. The untouched release ("ben") is handed in without running
+it. An executed notebook is cached in build/sample-runs/, keyed by the notebook and the helpers package, so a
+second run executes only what changed; the outputs are committed with submitted/, and the tests never execute
+them again. Run after changing a source notebook and regenerating release/:
 
     python scripts/make_sample_submissions.py [ASSIGNMENT ...]   # default: every assignment below
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 from grader.autograde.canary import solution_code
+from grader.kernel.environment import QUIET_KERNEL, grading_environment
+from helpers.environment import FAST_ENV_VAR, FIGURE_DIR_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "sample-runs"
+#: seconds a cell of a sample submission may run
+CELL_TIMEOUT = 600
 
 
 INLINE_F = "(X[:, 0] ** 2 + X[:, 1] ** 2 + 2 * X[:, 2] ** 3 + 4 * X[:, 3] ** 3)[:, None]"
@@ -323,8 +341,8 @@ SAMPLE_CLASSES = {
 }
 
 
-def write_class(assignment: str) -> None:
-    """Write ``submitted/<student>/<assignment>/`` for every sample student of ``assignment``."""
+def sample_notebooks(assignment: str) -> dict[str, tuple[nbformat.NotebookNode, bool]]:
+    """Every sample student's notebook of ``assignment``, not yet run, and whether the student runs it."""
     notebook = f"{assignment}.ipynb"
     source = nbformat.read(ROOT / "source" / assignment / notebook, as_version=4)
     solutions = {
@@ -332,6 +350,7 @@ def write_class(assignment: str) -> None:
         for c in source.cells
         if c.metadata.get("nbgrader", {}).get("solution")
     }
+    notebooks = {}
     for student, (description, edits) in SAMPLE_CLASSES[assignment].items():
         nb = nbformat.read(ROOT / "release" / assignment / notebook, as_version=4)
         partly = assignment == "project1" and student == "cleo"
@@ -345,15 +364,68 @@ def write_class(assignment: str) -> None:
                         assert new != cell.source, f"{student}: {pattern!r} not found in {grade_id}"
                         cell.source = new
         nb.metadata["sample_submission"] = description
-        path = ROOT / "submitted" / student / assignment / notebook
+        notebooks[student] = (nb, edits is not None)
+    return notebooks
+
+
+def cache_path(nb: nbformat.NotebookNode) -> Path:
+    """Where the executed ``nb`` is cached: named by the notebook and the helpers package it imports."""
+    digest = hashlib.sha256(nbformat.writes(nb).encode("utf-8"))
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return CACHE / f"{digest.hexdigest()[:32]}.ipynb"
+
+
+def run_as_a_student(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` executed top to bottom in full mode, in a scratch folder, errors and all; one thread for each math
+    library, as a grading kernel has (small networks run fastest so, and two runs share the machine)."""
+    with tempfile.TemporaryDirectory(prefix="sample-run-") as folder:
+        env = grading_environment(os.environ)
+        env.update({FAST_ENV_VAR: "0", FIGURE_DIR_ENV_VAR: str(Path(folder) / "figures")})
+        client = NotebookClient(
+            nb,
+            timeout=CELL_TIMEOUT,
+            kernel_name="python3",
+            allow_errors=True,
+            record_timing=False,
+            extra_arguments=list(QUIET_KERNEL),
+            resources={"metadata": {"path": folder}},
+        )
+        client.execute(env=env)
+    return nb
+
+
+def _run_and_cache(nb: nbformat.NotebookNode, cached: Path) -> Path:
+    executed = run_as_a_student(nb)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(".tmp")
+    nbformat.write(executed, temporary)
+    os.replace(temporary, cached)
+    return cached
+
+
+def write_classes(assignments: list[str], jobs: int = 2) -> None:
+    """Write ``submitted/<student>/<assignment>/`` for every sample student of ``assignments``, executing (in
+    ``jobs`` processes) the notebooks that the cache does not hold yet."""
+    planned = []
+    for assignment in assignments:
+        for student, (nb, runs) in sample_notebooks(assignment).items():
+            planned.append((ROOT / "submitted" / student / assignment / f"{assignment}.ipynb", nb, runs))
+    missing = {cache_path(nb): nb for _, nb, runs in planned if runs and not cache_path(nb).exists()}
+    print(f"{len(planned)} sample submissions; executing {len(missing)} of them (the others are cached)", flush=True)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        for done in pool.map(_run_and_cache, missing.values(), missing.keys()):
+            print(f"  executed {done.relative_to(ROOT)}", flush=True)
+    for path, nb, runs in planned:
+        if runs:
+            nb = nbformat.read(cache_path(nb), as_version=4)
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
-        print(f"{path.relative_to(ROOT)}: {description}")
+        print(f"{path.relative_to(ROOT)}: {nb.metadata['sample_submission']}{'' if runs else ' (not run)'}")
 
 
 def main() -> None:
-    for assignment in sys.argv[1:] or SAMPLE_CLASSES:
-        write_class(assignment)
+    write_classes(sys.argv[1:] or list(SAMPLE_CLASSES))
 
 
 if __name__ == "__main__":
