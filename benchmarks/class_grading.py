@@ -1,5 +1,6 @@
 """Grading a generated class: plain sequential `nbgrader autograde` against the course's grading
-command with 1 and with N workers, in one run.
+command with 1 and with N workers, in one run; or, for a lab, grading that keeps the students' experiment outputs
+against grading that re-runs the experiments.
 
 The class is COPIES copies of the 13 sample submissions (default 3: 39 submissions, a class of
 about 40), each copy a student of its own. Each mode grades the whole class in a fresh copy of the course:
@@ -17,9 +18,17 @@ for a profile of one submission by phase. It prints, for each mode, the wall tim
 minute, the ratio to plain, and the overhead per submission beyond executing the notebook (wall
 time x workers / submissions - mean execution time); last, one line:
 ``overhead per submission: X s; workers=N vs plain: Y x``, where X is (workers=1 - plain) / submissions.
+
+With ``--assignment LAB`` (xor, backprop, classification, deep) it grades that lab's sample class (COPIES copies
+of it, default 1) in full mode, without the canary, twice in fresh copies of the course: as the course grades by
+default, the experiment cells skipped and their outputs kept, and with ``--rerun-experiments``. It prints each
+run's wall time and seconds per submission (wall time x workers / submissions: what one submission costs a
+worker), and last ``lab grading: LAB skip X s/submission, rerun Y s/submission, Y/X = R x``.
+
 It asserts nothing about time.
 
     python benchmarks/class_grading.py [--copies 3] [--workers 2]
+    python benchmarks/class_grading.py --assignment xor [--copies 1] [--workers 2]
 """
 
 from __future__ import annotations
@@ -50,19 +59,27 @@ from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors, qui
 from grader.release import generate_release  # noqa: E402
 
 ASSIGNMENT = "project1"
-SAMPLE = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / ASSIGNMENT).is_dir())
+LABS = ("xor", "backprop", "classification", "deep")
 
 
-def make_course(folder: Path, copies: int) -> list[str]:
-    """A course copy with the generated class; return the students."""
+def sample_class(assignment: str) -> list[str]:
+    """The sample students of ``assignment`` in ``submitted/``."""
+    return sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / assignment).is_dir())
+
+
+SAMPLE = sample_class(ASSIGNMENT)
+
+
+def make_course(folder: Path, copies: int, assignment: str = ASSIGNMENT) -> list[str]:
+    """A course copy with the generated class of ``assignment``; return the students."""
     copy_course(ROOT, folder)
     students = []
     for copy in range(copies):
-        for sample in SAMPLE:
+        for sample in sample_class(assignment):
             student = f"{sample}{copy:02d}"
-            shutil.copytree(ROOT / "submitted" / sample, folder / "submitted" / student)
+            shutil.copytree(ROOT / "submitted" / sample / assignment, folder / "submitted" / student / assignment)
             students.append(student)
-    generate_release(folder, ASSIGNMENT)
+    generate_release(folder, assignment)
     return students
 
 
@@ -79,9 +96,10 @@ def time_plain(course: Path, students: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def time_command(course: Path, students: list[str], workers: int) -> float:
+def time_command(course: Path, students: list[str], workers: int, assignment: str = ASSIGNMENT, **options) -> float:
+    """Seconds to grade ``students`` with the course's command (``options`` go to ``grade_class``)."""
     started = time.perf_counter()
-    outcomes = grade_class(course, ASSIGNMENT, students, workers=workers, progress=False)
+    outcomes = grade_class(course, assignment, students, workers=workers, progress=False, **options)
     seconds = time.perf_counter() - started
     bad = [o for o in outcomes if o.status != "graded"]
     if bad:
@@ -127,13 +145,46 @@ def profile_one(course: Path) -> dict[str, float]:
     }
 
 
+def lab_grading(assignment: str, copies: int, workers: int) -> None:
+    """Grade a lab's sample class keeping the experiment outputs, then re-running them; print the comparison."""
+    os.environ["COURSE_FAST"] = "0"  # the full run, as a class is graded
+    per_submission: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for mode, rerun in (("skip", False), ("rerun", True)):
+            course = Path(scratch) / mode
+            course.mkdir()
+            students = make_course(course, copies, assignment)
+            seconds = time_command(course, students, workers, assignment, canary=False, rerun_experiments=rerun)
+            per_submission[mode] = seconds * workers / len(students)
+            print(
+                f"  {mode:6s} {len(students)} submissions with {workers} worker(s): {seconds:.1f} s wall, "
+                f"{per_submission[mode]:.1f} s/submission",
+                flush=True,
+            )
+    skip, rerun = per_submission["skip"], per_submission["rerun"]
+    print(
+        f"lab grading: {assignment} skip {skip:.1f} s/submission, rerun {rerun:.1f} s/submission, "
+        f"Y/X = {rerun / skip:.1f} x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--copies", type=int, default=3, help=f"copies of the {len(SAMPLE)} sample submissions (default 3)"
+        "--assignment",
+        choices=(ASSIGNMENT, *LABS),
+        default=ASSIGNMENT,
+        help="project1 (default): plain nbgrader against the course's command; a lab: experiments kept or re-run",
+    )
+    parser.add_argument(
+        "--copies", type=int, default=None, help="copies of the sample class (default 3 for project1, 1 for a lab)"
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="workers of the parallel run")
     args = parser.parse_args()
+    if args.assignment != ASSIGNMENT:
+        lab_grading(args.assignment, args.copies or 1, args.workers)
+        return
+    args.copies = args.copies or 3
     with tempfile.TemporaryDirectory() as scratch:
         runs: dict[str, float] = {}
         for mode in ("plain", "workers=1", f"workers={args.workers}"):
