@@ -21,6 +21,7 @@ from nbgrader.api import MissingEntry
 from grader import report
 from grader.autograde.statuses import GRADED
 from grader.config import CourseConfig
+from grader.experiments import NOT_RUN_FLAG
 from grader.nbgrader_api import nbgrader_api
 from grader.release import assignment_names
 from grader.roster import submitted_students
@@ -107,6 +108,8 @@ def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late:
         notes.append(grades.status + (f" ({grades.reason})" if grades.reason else ""))
     elif grades.manual_pending:
         notes.append(PENDING)
+    if any(flag.startswith(NOT_RUN_FLAG) for flag in grades.flags):  # the answers graded by hand lack their data
+        notes.append(NOT_RUN_FLAG)
     return TermCell(grades.total - penalty, maximum, penalty, days, "; ".join(notes))
 
 

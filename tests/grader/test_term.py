@@ -11,10 +11,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import cli
+from grader import cli, report
 from grader.config import load_config
 from grader.nbgrader_api import nbgrader_api
-from grader.term import term_weights
+from grader.term import TermRow, format_term_table, term_cell, term_weights
 from tests.support import ROOT
 
 SOLUTION = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
@@ -140,3 +140,14 @@ def test_weights_must_cover_every_graded_assignment_and_name_only_real_ones(term
     pyproject.write_text(pyproject.read_text().replace("a3 = 1", "a2 = -1"))
     with pytest.raises(ValueError, match="positive numbers"):
         load_config(term_course)
+
+
+def test_experiments_not_run_is_a_note_of_the_term_table():
+    grades = report.StudentGrades(
+        "ben", "graded", flags=["experiments not run: no outputs in exp_run"], tasks={"double": (2, 2), "essay": (0, 1)}
+    )
+    grades.manual_pending, grades.manual_tasks = ["essay"], {"essay"}
+    cell = term_cell(grades, 3, seconds_late=0, per_day=0.1)
+    assert cell.note == "manual grading pending; experiments not run"
+    table = format_term_table([TermRow("ben", {"a1": cell}, cell.percent)], {"a1": 1})
+    assert "ben, a1: experiments not run" in table
