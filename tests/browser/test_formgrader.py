@@ -1,5 +1,6 @@
 """A TA in nbgrader's formgrader, in a real browser: after `course grade`, the manual-grading page lists the
-class; the TA scores one student's hand-graded tasks on its grading page; `course export` then counts them."""
+class; the TA sees the student's own experiment outputs (not re-run when graded), scores one student's
+hand-graded tasks on its grading page; `course export` then counts them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import time
 import pytest
 
 from grader import cli
+from grader.experiments import NOT_RERUN_NOTE
 from grader.nbgrader_api import nbgrader_api
+from tests.browser.conftest import screenshot
 
 MANUAL = {"plots": 10, "summary": 15}  # Project 1's hand-graded tasks, of 12 and 18 points
 
@@ -53,6 +56,14 @@ def test_a_ta_scores_the_hand_graded_tasks_and_export_counts_them(page, lab, gra
     assert sorted(page.locator("table tbody tr td a:visible").all_inner_texts()) >= ["ada", "ben"]
     page.click("table tbody tr td a:text-is('ada')")
     page.wait_for_load_state("networkidle")  # the grading page loads its grades before it takes any
+    # the experiments were not re-run: the page says so above each, and shows the figures ada drew herself
+    note = page.get_by_text(NOT_RERUN_NOTE)
+    note.first.wait_for(timeout=60_000)
+    assert note.count() == 3  # the experiment, the plots answer and the optional experiment of Project 1
+    figure = page.locator("img[src^='data:image/png']")  # the plots answer: ada's figure, as she submitted it
+    assert figure.count() == 1 and figure.evaluate("img => img.naturalWidth") > 0
+    figure.scroll_into_view_if_needed()
+    screenshot(page, "formgrader_experiment_outputs")
     for task, points in MANUAL.items():
         field = page.locator(f"input.score#{task}")
         field.wait_for(timeout=60_000)
