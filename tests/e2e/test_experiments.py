@@ -19,8 +19,7 @@ from grader.config import COURSE_FILES
 from grader.experiments import EXPERIMENT_TAG, NOT_RERUN_NOTE, NOTE_KEY
 from grader.feedback import generate_feedback
 from grader.kernel.environment import QUIET_KERNEL
-from tests.grader.test_experiments import grader_cell
-from tests.support import ROOT
+from tests.support import ROOT, grader_cell
 
 #: An experiment that draws a figure from numbers nothing seeds: each run prints and draws other ones.
 EXPERIMENT = """import os

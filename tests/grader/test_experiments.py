@@ -21,25 +21,9 @@ from grader.experiments import (
     sync_experiment_tags,
 )
 from grader.release import assignment_names
-from tests.support import ROOT
+from tests.support import ROOT, grader_cell
 
 GRADED_ASSIGNMENTS = [name for name in assignment_names(ROOT) if name != "tutorial"]
-
-
-def grader_cell(cell, grade_id: str, *, grade: bool = False, solution: bool = False, points: int = 0, tags=()):
-    """``cell`` with nbgrader's metadata (a locked cell unless ``solution``) and ``tags``."""
-    cell.metadata["nbgrader"] = {
-        "grade": grade,
-        "grade_id": grade_id,
-        "locked": not solution,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-        **({"points": points} if grade else {}),
-    }
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
 
 
 def lab(test_source: str = "assert double(2) == 4", experiment: str = "results = [double(i) for i in range(3)]"):

@@ -15,36 +15,25 @@ from grader import cli, report
 from grader.config import load_config
 from grader.nbgrader_api import nbgrader_api
 from grader.term import TermRow, format_term_table, term_cell, term_weights
-from tests.support import ROOT
+from tests.support import ROOT, grader_cell
 
 SOLUTION = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
 DUE = "2026-10-01 00:00:00 UTC"
-
-
-def _cell(cell, grade_id: str, *, grade: bool = False, solution: bool = False, points: int | None = None):
-    cell.metadata["nbgrader"] = {
-        "grade": grade,
-        "grade_id": grade_id,
-        "locked": not solution,
-        "schema_version": 3,
-        "solution": solution,
-        "task": False,
-        **({"points": points} if points is not None else {}),
-    }
-    return cell
 
 
 def small_assignment(name: str) -> nbformat.NotebookNode:
     """An assignment of 3 points: `double` (2, autograded) and a written answer (1, by hand)."""
     return new_notebook(
         cells=[
-            _cell(new_markdown_cell(f"# {name}\n<!-- grading-limits:start -->\n<!-- grading-limits:end -->"), "title"),
-            _cell(new_code_cell(SOLUTION), "double", solution=True),
-            _cell(
+            grader_cell(
+                new_markdown_cell(f"# {name}\n<!-- grading-limits:start -->\n<!-- grading-limits:end -->"), "title"
+            ),
+            grader_cell(new_code_cell(SOLUTION), "double", solution=True),
+            grader_cell(
                 new_code_cell("assert double(2) == 4, 'double(2) must be 4'"), "double_visible", grade=True, points=2
             ),
-            _cell(new_markdown_cell("Because."), "essay", grade=True, solution=True, points=1),
-            _cell(new_code_cell(""), "check_before_submit"),
+            grader_cell(new_markdown_cell("Because."), "essay", grade=True, solution=True, points=1),
+            grader_cell(new_code_cell(""), "check_before_submit"),
         ],
         metadata={"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
     )
