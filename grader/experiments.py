@@ -8,8 +8,8 @@ kept by :class:`KeepExperimentOutputs` (nbgrader's ClearOutput step, but for the
 always run, whatever their tags say. This module also holds what makes skipping safe and visible:
 
 - :func:`experiment_dependencies`: the static check of ``course release`` that no cell which runs when graded
-  reads a name that only an experiment cell assigns;
-- :func:`experiment_only_names`: those names, for the canary's message when a test misses one anyway;
+  reads a name that only an experiment cell assigns (:func:`experiment_only_names`); the canary catches what a
+  static check cannot see (:mod:`grader.autograde.canary`);
 - :func:`experiments_not_run`: the experiment cells a submission carries no outputs for (the review flag
   :data:`NOT_RUN_FLAG`);
 - :func:`sync_experiment_tags`: a grader cell is an experiment when the release says so, not when a student's
