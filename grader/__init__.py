@@ -11,6 +11,7 @@ Students never need this package; the notebooks import :mod:`helpers`. ``grader`
 - :mod:`grader.roster` - students and the collection of an LMS download,
 - :mod:`grader.report` - the grade table and the CSV,
 - :mod:`grader.feedback` - feedback HTML without the hidden tests,
+- :mod:`grader.checks` - the hidden tests of every assignment, as code,
 - :mod:`grader.experiments` - experiment cells: not re-run when graded, their outputs kept, the release's check,
 - :mod:`grader.autograde` - grading a class: statuses, checks, review flags, coordinator and worker,
 - :mod:`grader.kernel` - the jailed, limited and guarded kernel a submission runs in.

@@ -1,6 +1,7 @@
 """What the course notebooks import; nothing here grades (that is the instructor's ``grader``).
 
 - :mod:`helpers.environment` - seeding, the ``COURSE_FAST`` switch and the course's environment variables,
+- :mod:`helpers.checking` - stand-ins that keep a check of one task from running the student's other tasks,
 - :mod:`helpers.data` - seeded samplers for the course's target functions,
 - :mod:`helpers.models` - network builders, parameter counts and resets,
 - :mod:`helpers.training` - train/evaluate loops that return loss histories,
@@ -11,7 +12,8 @@
 - :mod:`helpers.notebook` - small display helpers for notebooks.
 """
 
+from helpers.checking import stand_ins
 from helpers.environment import fast_mode, kept_random_state, seed_everything
 
-__all__ = ["fast_mode", "kept_random_state", "seed_everything"]
+__all__ = ["fast_mode", "kept_random_state", "seed_everything", "stand_ins"]
 __version__ = "0.1.0"

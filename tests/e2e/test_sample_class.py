@@ -42,7 +42,8 @@ BROKEN = {
 
 
 def hidden_test_lines() -> list[str]:
-    """Every substantial line of the hidden tests that appears nowhere else in the source notebook."""
+    """Every substantial line of the hidden tests that appears nowhere else in the source notebook: the hidden cells'
+    and their checks module's code (its lines without a string: a failed check's message is for the student)."""
     nb = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     hidden, public, inside = [], set(), False
     for cell in nb.cells:
@@ -53,6 +54,12 @@ def hidden_test_lines() -> list[str]:
                 inside = False
             elif len(line.strip()) > 25:
                 (hidden.append if inside else public.add)(line.strip())
+    module = ROOT / "grader" / "checks" / f"{ASSIGNMENT}.py"
+    hidden += [
+        line.strip()
+        for line in module.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 25 and not {'"', "'", "#"} & set(line)
+    ]
     return [line for line in hidden if line not in public]
 
 

@@ -1,0 +1,93 @@
+"""The hidden tests of every assignment, as code: ``grader.checks.<assignment>``.
+
+Each module holds one function per graded test cell of its assignment's source notebook, named after
+the cell's grade id; it takes the student's functions as arguments. A hidden test cell is a call::
+
+    ### BEGIN HIDDEN TESTS
+    from grader.checks.xor import make_batch_hidden_parity
+    make_batch_hidden_parity(make_batch)
+    ### END HIDDEN TESTS
+
+What a check defines stays in its own scope, and :func:`check` leaves the student's random state as it
+was. Where a task's function calls the student's other functions, the check puts correct stand-ins in
+their place (:func:`helpers.checking.stand_ins`; the visible checks do too), so that one mistake costs
+only its own task. The grading kernel imports every checks module before any student code runs, and
+its integrity guard puts them back before each test cell (:mod:`grader.kernel.integrity`), so that a
+planted fake module gains nothing. The modules are the instructor's: they are never in the release.
+
+:func:`hidden_call` writes the cell's source; ``tests/checks/`` runs every check in-process against the
+model answers, correct alternatives and realistic mistakes.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from helpers.checking import stand_ins
+from helpers.environment import kept_random_state
+
+#: Marks a function of a checks module as a check (the decorator :func:`check` sets it).
+CHECK_ATTRIBUTE = "__course_check__"
+__all__ = ["arguments", "check", "checks_of", "hidden_call", "raises_value_error", "stand_ins"]
+
+
+def check(function: Callable[..., None]) -> Callable[..., None]:
+    """A check: it runs with the random state kept (:func:`helpers.environment.kept_random_state`)."""
+
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with kept_random_state():
+            function(*args, **kwargs)
+
+    setattr(run, CHECK_ATTRIBUTE, True)
+    return run
+
+
+def raises_value_error(call: Callable[[], Any], what: str) -> None:
+    """The rule "any other name raises ValueError": ``call()`` (``what``, in the student's terms) must raise it,
+    not another error and not nothing."""
+    try:
+        call()
+    except ValueError:
+        return
+    except Exception as error:
+        raise AssertionError(f"{what} must raise ValueError, not {type(error).__name__}: {error}") from None
+    raise AssertionError(f"{what} must raise ValueError")
+
+
+def assignments() -> list[str]:
+    """The assignments that have a checks module."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+
+
+def checks_module(assignment: str) -> ModuleType:
+    """``grader.checks.<assignment>``."""
+    return importlib.import_module(f"{__name__}.{assignment}")
+
+
+def checks_of(assignment: str) -> dict[str, Callable[..., None]]:
+    """The checks of ``assignment``, by grade id, in the module's order."""
+    module = checks_module(assignment)
+    return {name: value for name, value in vars(module).items() if getattr(value, CHECK_ATTRIBUTE, False)}
+
+
+def arguments(function: Callable[..., None]) -> list[str]:
+    """The names of the student's functions that a check takes, in order."""
+    return list(inspect.signature(function).parameters)
+
+
+def hidden_call(assignment: str, grade_id: str) -> str:
+    """The code of the hidden test cell of ``grade_id``: an import and a call, with the markers."""
+    names = ", ".join(arguments(checks_of(assignment)[grade_id]))
+    return (
+        "### BEGIN HIDDEN TESTS\n"
+        f"from {__name__}.{assignment} import {grade_id}\n"
+        f"{grade_id}({names})\n"
+        "### END HIDDEN TESTS"
+    )
