@@ -4,7 +4,11 @@ The grading kernel runs :func:`install` at start-up (``IPKernelApp.exec_lines`` 
 ``nbgrader_config.py``), before any student code. It records the kernel's original state: the
 builtins, ``sys.excepthook``/``displayhook``/``stdout``/``stderr``, IPython's input and AST
 transformers, event callbacks, ``showtraceback`` and the rest of the shell's and the kernel's
-methods, and the functions of ``math``, ``random``, ``numpy`` and ``torch`` that tests call.
+methods, and the functions of ``math``, ``random``, ``numpy`` and ``torch`` that tests call. It imports
+the assignments' checks (:mod:`grader.checks`) and records them too: their modules (and the ``helpers``
+modules they run) in ``sys.modules``, their names, and the code of every function they hold, so that a
+fake checks module planted in ``sys.modules``, on the import path or beside the notebook, or a check
+patched in place, is put back before it could run.
 
 It also registers a handler for a message of its own, ``course_restore_request``, on the kernel's
 shell channel. Before every test cell, the grader (:mod:`grader.kernel.guarded_execute`) sends that
@@ -26,6 +30,10 @@ import types
 
 RESTORE_REQUEST, RESTORE_REPLY = "course_restore_request", "course_restore_reply"
 
+#: The package of the checks; it and every module in it are recorded (see :func:`check_modules`), with the
+#: modules of ``helpers`` that the checks run (their random state kept, stand-ins).
+CHECKS_PACKAGE = "grader.checks"
+CHECKS_USE = ("helpers", "helpers.checking", "helpers.environment")
 #: Modules whose attributes are put back, and classes whose methods are put back.
 MODULES = (
     "math",
@@ -103,11 +111,21 @@ FUNCTION_TYPES = (
 class _Snapshot:
     """What :func:`install` recorded, and how to put it back."""
 
-    def __init__(self, shell, kernel) -> None:
+    def __init__(self, shell, kernel, checks: tuple[str, ...]) -> None:
         self.shell, self.kernel = shell, kernel
         self.modules = {
-            name: (sys.modules[name], dict(vars(sys.modules[name]))) for name in MODULES if name in sys.modules
+            name: (sys.modules[name], dict(vars(sys.modules[name]))) for name in MODULES + checks if name in sys.modules
         }
+        self.imported = {name: sys.modules[name] for name in checks}
+        self.functions = [
+            (function, _function_state(function))
+            for function in dict.fromkeys(
+                function
+                for name in checks
+                for value in vars(sys.modules[name]).values()
+                for function in _functions_of(value)
+            )
+        ]
         self.shell_objects = {name: getattr(shell, name) for name in SHELL_OBJECTS}
         self.shell_lists = {name: list(getattr(shell, name)) for name in SHELL_LISTS}
         manager = shell.input_transformer_manager
@@ -149,6 +167,16 @@ class _Snapshot:
     def restore(self) -> list[str]:
         """Put everything back; return what had changed, as dotted names."""
         changed: list[str] = []
+        for name, module in self.imported.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+                changed.append(f"sys.modules[{name!r}]")
+        for function, state in self.functions:
+            if not _same_state(_function_state(function), state):
+                function.__code__, function.__defaults__, function.__kwdefaults__ = state[:3]
+                for cell, contents in zip(function.__closure__ or (), state[3], strict=True):
+                    cell.cell_contents = contents
+                changed.append(f"{function.__module__}.{function.__qualname__}")
         trapped = set(self.shell.builtin_trap.auto_builtins)  # IPython adds and removes these around each cell
         for name, (module, saved) in self.modules.items():
             changed += _restore_namespace(module.__dict__, saved, name, drop_new=name == "builtins", skip=trapped)
@@ -199,6 +227,9 @@ class _Snapshot:
             sys.setprofile(self.trace[1])
             changed.append("sys tracing")
         user_ns = self.shell.user_ns
+        if user_ns.get("__builtins__") is not sys.modules["builtins"]:  # a cell looks its builtins up there
+            user_ns["__builtins__"] = sys.modules["builtins"]
+            changed.append("the name __builtins__")
         for alias, module_name in MODULE_ALIASES.items():
             value = user_ns.get(alias, _MISSING)
             if value is _MISSING or value is sys.modules.get(module_name, value):
@@ -220,6 +251,40 @@ def _same(a, b) -> bool:
 def _shadows_method(obj, name: str) -> bool:
     """Whether ``obj.<name>`` is set on the object over a function of its class."""
     return isinstance(getattr(type(obj), name, None), FUNCTION_TYPES)
+
+
+def _functions_of(value) -> list[types.FunctionType]:
+    """``value`` if it is a function, and the functions it wraps (``functools.wraps``'s ``__wrapped__``)."""
+    functions = []
+    while isinstance(value, types.FunctionType) and value not in functions:
+        functions.append(value)
+        value = getattr(value, "__wrapped__", None)
+    return functions
+
+
+def _function_state(function: types.FunctionType) -> tuple:
+    """What a function runs: its code, its defaults and what its closure holds."""
+    cells = tuple(cell.cell_contents for cell in function.__closure__ or ())
+    return function.__code__, function.__defaults__, function.__kwdefaults__, cells
+
+
+def _same_state(a: tuple, b: tuple) -> bool:
+    """Whether two states of a function hold the same objects (identity: a closure may hold a tensor)."""
+    return (
+        all(x is y for x, y in zip(a[:3], b[:3], strict=True))
+        and len(a[3]) == len(b[3])
+        and all(x is y for x, y in zip(a[3], b[3], strict=True))
+    )
+
+
+def check_modules() -> tuple[str, ...]:
+    """Import the assignments' checks; return the names of their modules and of the modules they run, the
+    packages' first."""
+    package = importlib.import_module(CHECKS_PACKAGE)
+    names = [f"{CHECKS_PACKAGE}.{assignment}" for assignment in package.assignments()]
+    for name in names:
+        importlib.import_module(name)
+    return ("grader", CHECKS_PACKAGE, *names, *CHECKS_USE)
 
 
 def _restore_namespace(namespace: dict, saved: dict, label: str, drop_new: bool, skip: set[str]) -> list[str]:
@@ -258,4 +323,4 @@ def install() -> None:
         )
 
     kernel.shell_handlers[RESTORE_REQUEST] = handle
-    snapshot.append(_Snapshot(shell, kernel))
+    snapshot.append(_Snapshot(shell, kernel, check_modules()))

@@ -82,6 +82,30 @@ class AnythingGoes:
 np = AnythingGoes()
 """
 
+#: A fake of the checks module: in sys.modules, as an attribute of its package, as a file on the import path beside
+#: the notebook (with the real modules dropped from sys.modules, so that an import finds the file), and the real
+#: checks patched in place. Each would make every hidden test pass.
+FAKE_CHECKS_MODULE = "def __getattr__(name):\n    return lambda *args, **kwargs: None\n"
+FAKE_CHECKS_ATTACK = f"""
+import os, sys, types
+import grader.checks.project1 as real
+for value in list(vars(real).values()):
+    if callable(getattr(value, "__wrapped__", None)):
+        value.__wrapped__.__code__ = (lambda *args, **kwargs: None).__code__
+        setattr(real, value.__name__, lambda *args, **kwargs: None)
+for name in [n for n in sys.modules if n == "grader" or n.startswith("grader.")]:
+    del sys.modules[name]
+os.makedirs("grader/checks", exist_ok=True)
+for path, text in [("grader/__init__.py", ""), ("grader/checks/__init__.py", ""),
+                   ("grader/checks/project1.py", {FAKE_CHECKS_MODULE!r})]:
+    with open(path, "w") as f:
+        f.write(text)
+sys.path.insert(0, os.getcwd())
+fake = types.ModuleType("grader.checks.project1")
+fake.__getattr__ = lambda name: (lambda *args, **kwargs: None)
+sys.modules["grader.checks.project1"] = fake
+"""
+
 #: Breaks the kernel's own messaging (it calls len and isinstance): nothing can be restored after it.
 BREAK_ATTACK = "import builtins\nbuiltins.len = lambda obj: 1\nbuiltins.isinstance = lambda obj, cls: True\n"
 EXIT_ATTACK = "import os\nos._exit(0)\n"
@@ -140,6 +164,7 @@ def write_class(sample_root: Path, course: Path, port: int) -> dict[str, str]:
         # after the imports, which the patches would break: the attack aims at the tests
         "patcher": (with_cell(eli, KERNEL_ATTACK, after="imports"), "eli"),
         "patcher0": (with_cell(ben, KERNEL_ATTACK, after="imports"), "ben"),
+        "faker": (with_cell(eli, FAKE_CHECKS_ATTACK, after="imports"), "eli"),
         "breaker": (with_cell(ada, BREAK_ATTACK), "ada"),
         "quitter": (with_cell(ada, EXIT_ATTACK), "ada"),
         "looper": (with_cell(ada, ENDLESS_LOOP), "ada"),
@@ -184,6 +209,11 @@ def write_class(sample_root: Path, course: Path, port: int) -> dict[str, str]:
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / NOTEBOOK)
         bases[student] = base
+    fake_package = course / "submitted" / "faker" / ASSIGNMENT / "grader"  # handed in beside the notebook
+    (fake_package / "checks").mkdir(parents=True)
+    (fake_package / "__init__.py").write_text("")
+    (fake_package / "checks" / "__init__.py").write_text("")
+    (fake_package / "checks" / "project1.py").write_text(FAKE_CHECKS_MODULE)
     ada_text = (sample_root / "submitted" / "ada" / ASSIGNMENT / NOTEBOOK).read_text(encoding="utf-8")
     files = {
         "empty": (NOTEBOOK, b""),

@@ -31,7 +31,10 @@ from tests.support import ROOT
 SAMPLE = ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
 EXPECTED_STATUS = {
     **{student: "graded" for student in SAMPLE},
-    **{student: "graded" for student in ("reader", "writer", "patcher", "patcher0", "flooder", "forker", "caller")},
+    **{
+        student: "graded"
+        for student in ("reader", "writer", "patcher", "patcher0", "faker", "flooder", "forker", "caller")
+    },
     "quitter": "kernel died",
     "breaker": "timed out",
     "looper": "timed out",
@@ -200,6 +203,7 @@ def test_no_attack_scores_more_than_the_same_answers_without_it(hostile):
         assert total <= sum(graded[base].values()) if base else total == 0, f"{student} scored {total}"
     assert sum(graded["patcher0"].values()) == 0 and sum(graded["reader"].values()) == 0
     assert graded["patcher"] == graded["eli"]  # the same wrong answers, tampering or not
+    assert graded["faker"] == graded["eli"] and sum(graded["eli"].values()) < 70  # the real checks ran
     assert sum(graded["quitter"].values()) == 0  # its cells after os._exit did not run, so scored 0
     assert sum(graded["breaker"].values()) == 0  # its kernel could no longer run a test
     for student in (
@@ -255,6 +259,8 @@ def test_review_flags_point_at_attacks_and_not_at_honest_work(hostile):
     assert flags["ben"].startswith("experiments not run: no outputs in ")  # the release, handed in without a run
     assert "monkeypatching (np.allclose = ...)" in flags["patcher"] and "get_ipython()" in flags["patcher"]
     assert "kernel repaired before tests" in flags["patcher"] and "showtraceback" in flags["patcher"]
+    assert "kernel repaired before tests" in flags["faker"]
+    assert "sys.modules['grader.checks.project1']" in flags["faker"]
     assert "exits the kernel (os._exit)" in flags["quitter"]
     assert "outside the working folder" in flags["reader"] and "outside the working folder" in flags["writer"]
     assert "processes/threads (subprocess)" in flags["forker"]
