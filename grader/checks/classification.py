@@ -206,7 +206,7 @@ def accuracy_hidden_binary(accuracy) -> None:
 
 @check
 def accuracy_hidden_classes(accuracy) -> None:
-    """Task 3: several logits: the argmax; in evaluation mode."""
+    """Task 3: several logits: the argmax; in evaluation mode, without gradients."""
     logits = torch.randn(50, 4, generator=torch.Generator().manual_seed(741))
     labels = torch.randint(0, 4, (50,), generator=torch.Generator().manual_seed(742))
     a = accuracy(nn.Identity(), DataLoader(TensorDataset(logits, labels), batch_size=16))
@@ -220,6 +220,11 @@ def accuracy_hidden_classes(accuracy) -> None:
     assert not model.training, "accuracy must put the model in evaluation mode (model.eval())"
     assert first == accuracy(model, DataLoader(TensorDataset(logits, labels), batch_size=16)), (
         "in evaluation mode dropout is off, so accuracy must give the same value twice"
+    )
+    spy = Spy()
+    accuracy(spy, DataLoader(TensorDataset(torch.randn(8, 3), torch.ones(8, 1)), batch_size=4))
+    assert spy.calls and not any(grad for _, _, grad in spy.calls), (
+        "accuracy must run the model without gradients (with torch.no_grad():)"
     )
 
 
@@ -287,12 +292,21 @@ def fit_hidden_steps(fit) -> None:
 
 @check
 def decision_grid_hidden_binary(decision_grid) -> None:
-    """Task 5: the meshgrid of xlim and ylim, sigmoid of the one logit."""
+    """Task 5: the meshgrid of xlim and ylim, all points at once without gradients, sigmoid of the one logit."""
     model = nn.Linear(2, 1)
     with torch.no_grad():
         model.weight.copy_(torch.tensor([[2.0, -3.0]]))
         model.bias.fill_(0.5)
     xx, yy, p = decision_grid(model, (-1, 2), (0.5, 1.5), n=41)
+    spy = Spy()
+    spy.layer = nn.Linear(2, 1)
+    decision_grid(spy, (0, 1), (0, 1), n=5)
+    assert spy.calls and all(n == 25 for n, _, _ in spy.calls), (
+        "the model must get the n * n grid points at once, as a tensor of shape (n * n, 2)"
+    )
+    assert not any(grad for _, _, grad in spy.calls), (
+        "decision_grid must run the model without gradients (torch.no_grad())"
+    )
     gx, gy = np.meshgrid(np.linspace(-1, 2, 41), np.linspace(0.5, 1.5, 41))
     assert np.shape(xx) == np.shape(yy) == (41, 41) and np.allclose(xx, gx) and np.allclose(yy, gy), (
         "xx, yy must be np.meshgrid(np.linspace(*xlim, n), np.linspace(*ylim, n))"

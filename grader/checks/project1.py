@@ -174,7 +174,7 @@ def make_test_data_hidden_generator(make_test_data) -> None:
 
 @check
 def SmallNet_hidden(SmallNet) -> None:
-    """Task 4: with known weights, the network computes W2 relu(W1 x + b1) + b2."""
+    """Task 4: two nn.Linear layers; with known weights, the network computes W2 relu(W1 x + b1) + b2."""
     W1 = torch.tensor([[1.0, -2.0, 0.5, 1.0], [-1.0, 1.0, 2.0, -0.5]])
     b1 = torch.tensor([0.25, -0.5])
     W2 = torch.tensor([[1.5, -2.0]])
@@ -184,6 +184,8 @@ def SmallNet_hidden(SmallNet) -> None:
     assert sorted(tuple(p.shape) for p in net.parameters()) == sorted(by_shape), (
         "SmallNet needs weights (2, 4) and (1, 2) with biases (2,) and (1,)"
     )
+    layers = sorted((m.in_features, m.out_features) for m in net.modules() if isinstance(m, nn.Linear))
+    assert layers == [(2, 1), (4, 2)], f"SmallNet must use two nn.Linear layers, (4, 2) and (2, 1); it has {layers}"
     with torch.no_grad():
         for p in net.parameters():
             p.copy_(by_shape[tuple(p.shape)])

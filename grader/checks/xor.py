@@ -59,6 +59,18 @@ class ReferenceNet(nn.Module):
         return self.output(self.act(self.hidden(x))).squeeze(-1)
 
 
+class GradientSpy(ReferenceNet):
+    """The checks' 2-2-1 network, recording for every forward pass whether gradients are on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gradients: list[bool] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.gradients.append(torch.is_grad_enabled())
+        return super().forward(x)
+
+
 def fixed_net(seed: int) -> ReferenceNet:
     """A 2-2-1 sigmoid network of the checks' own, initialised from ``seed``."""
     torch.manual_seed(seed)
@@ -289,7 +301,8 @@ def train_epoch_hidden_zero_grad(train_epoch) -> None:
 
 @check
 def evaluate_hidden(evaluate) -> None:
-    """Task 5: the mean batch loss and the accuracy over all samples, in evaluation mode, the model unchanged."""
+    """Task 5: the mean batch loss and the accuracy over all samples, in evaluation mode without gradients, the model
+    unchanged."""
     model, batches = fixed_net(55), seeded_batches(8, 56)
     before = [p.detach().clone() for p in model.parameters()]
     with stand_ins(evaluate, accuracy=reference_accuracy):
@@ -305,6 +318,10 @@ def evaluate_hidden(evaluate) -> None:
         f"evaluate's accuracy must be over all samples of the batches: expected {expected_accuracy}, got {acc}"
     )
     assert not model.training, "evaluate must put the model in evaluation mode (model.eval())"
+    spy = GradientSpy()
+    with stand_ins(evaluate, accuracy=reference_accuracy):
+        evaluate(spy, batches)
+    assert spy.gradients and not any(spy.gradients), "evaluate must run the model without gradients (torch.no_grad())"
 
 
 @check

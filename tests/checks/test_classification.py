@@ -655,6 +655,28 @@ MUTANTS = [
         ),
         cause="nothing after the last layer",
     ),
+    Variant(
+        "accuracy with gradients",
+        "accuracy",
+        replaced(
+            ACCURACY,
+            ACCURACY_BODY,
+            "    with torch.no_grad():\n        for X, y in loader:\n",
+            "    if True:\n        for X, y in loader:\n",
+        ),
+        cause="without gradients",
+    ),
+    Variant(
+        "the grid with gradients, detached",
+        "decision_grid",
+        replaced(
+            GRID,
+            GRID_BODY,
+            "    with torch.no_grad():\n        logits = model(points)\n",
+            "    logits = model(points).detach()\n",
+        ),
+        cause="without gradients",
+    ),
 ]
 
 

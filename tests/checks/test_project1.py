@@ -228,6 +228,17 @@ ALTERNATIVES = [
 
 MUTANTS = [
     Variant(
+        "SmallNet of bare parameters",
+        "SmallNet",
+        small_net(
+            "    def __init__(self):\n        super().__init__()\n"
+            "        self.W1, self.b1 = nn.Parameter(torch.randn(2, 4)), nn.Parameter(torch.zeros(2))\n"
+            "        self.W2, self.b2 = nn.Parameter(torch.randn(1, 2)), nn.Parameter(torch.zeros(1))\n\n"
+            "    def forward(self, x):\n        return torch.relu(x @ self.W1.T + self.b1) @ self.W2.T + self.b2"
+        ),
+        cause="two nn.Linear layers",
+    ),
+    Variant(
         "f of shape (n,)",
         "target_function",
         TARGET.format("X[:, 0] ** 2 + X[:, 1] ** 2 + 2 * X[:, 2] ** 3 + 4 * X[:, 3] ** 3"),

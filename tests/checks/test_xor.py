@@ -505,6 +505,15 @@ MUTANTS = [
     Variant("total steps of one epoch", "quiz", QUIZ.format(9, 500, "a", "b"), cause="total_steps"),
     Variant("squeeze to save memory", "quiz", QUIZ.format(9, "50_000", "b", "b"), cause="squeeze"),
     Variant("XOR needs more data", "quiz", QUIZ.format(9, "50_000", "a", "a"), cause="linear_xor"),
+    Variant(
+        "evaluate with gradients, detached",
+        "train_epoch",
+        evaluate(
+            "    with torch.no_grad():\n        outputs = [(model(X), y) for X, y in batches]\n",
+            "    outputs = [(model(X).detach(), y) for X, y in batches]\n",
+        ),
+        cause="without gradients",
+    ),
 ]
 
 
