@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import nbformat
+import pytest
 
 from grader.autograde.canary import solution_code
 from grader.checks import arguments, checks_of
@@ -225,3 +226,32 @@ def counts(assignment: str, mutants: list[Variant], alternatives: list[Variant])
         )
         for task in tasks
     }
+
+
+def suite(assignment: str, section: str, mutants: list[Variant], alternatives: list[Variant]) -> tuple:
+    """The tests of an assignment's checks, for its test module to bind at module level: the model answers pass,
+    every alternative passes, every mistake fails its own task only and says why, and the README's section
+    ``### <section>`` states the counts, at least 4 mistakes and 3 alternatives a task."""
+
+    def test_the_model_answers_pass_every_check():
+        assert failures(assignment, namespace(assignment)) == {}
+
+    @pytest.mark.parametrize("variant", alternatives, ids=lambda v: v.name)
+    def test_a_correct_answer_written_another_way_passes(variant):
+        assert verdict(assignment, variant) is None
+
+    @pytest.mark.parametrize("variant", mutants, ids=lambda v: v.name)
+    def test_a_mistake_fails_its_own_task_only_and_says_why(variant):
+        assert verdict(assignment, variant) is None
+
+    def test_the_readme_states_how_many_answers_each_task_is_tried_with():
+        tried = counts(assignment, mutants, alternatives)
+        assert readme_counts(section) == tried
+        assert all(mistakes >= 4 and alternatives >= 3 for mistakes, alternatives in tried.values())
+
+    return (
+        test_the_model_answers_pass_every_check,
+        test_a_correct_answer_written_another_way_passes,
+        test_a_mistake_fails_its_own_task_only_and_says_why,
+        test_the_readme_states_how_many_answers_each_task_is_tried_with,
+    )

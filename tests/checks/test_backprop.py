@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.checks.harness import Variant, counts, failures, namespace, readme_counts, verdict
+from tests.checks.harness import Variant, suite
 
 ASSIGNMENT = "backprop"
 
@@ -689,21 +687,9 @@ MUTANTS = [
 ]
 
 
-def test_the_model_answers_pass_every_check():
-    assert failures(ASSIGNMENT, namespace(ASSIGNMENT)) == {}
-
-
-@pytest.mark.parametrize("variant", ALTERNATIVES, ids=lambda v: v.name)
-def test_a_correct_answer_written_another_way_passes(variant):
-    assert verdict(ASSIGNMENT, variant) is None
-
-
-@pytest.mark.parametrize("variant", MUTANTS, ids=lambda v: v.name)
-def test_a_mistake_fails_its_own_task_only_and_says_why(variant):
-    assert verdict(ASSIGNMENT, variant) is None
-
-
-def test_the_readme_states_how_many_answers_each_task_is_tried_with():
-    tried = counts(ASSIGNMENT, MUTANTS, ALTERNATIVES)
-    assert readme_counts("The backpropagation lab") == tried
-    assert all(mistakes >= 4 and alternatives >= 3 for mistakes, alternatives in tried.values())
+(
+    test_the_model_answers_pass_every_check,
+    test_a_correct_answer_written_another_way_passes,
+    test_a_mistake_fails_its_own_task_only_and_says_why,
+    test_the_readme_states_how_many_answers_each_task_is_tried_with,
+) = suite(ASSIGNMENT, "The backpropagation lab", MUTANTS, ALTERNATIVES)
