@@ -339,27 +339,23 @@ def run_hidden_reproducible(run) -> None:
 
 @functools.cache
 def protocol_history() -> dict[str, list[float]]:
-    """What ``run("relu", seed=63, lr=0.1, epochs=2, init_uniform=True, n_inputs=3, hidden=4)`` returns, step by step
+    """What ``run("relu", seed=63, lr=0.1, epochs=1, init_uniform=True, n_inputs=3, hidden=4)`` returns, step by step
     as the task text says."""
     generator = torch.Generator().manual_seed(63)
     train, test = reference_dataset(500, 10, 3, False, generator), reference_dataset(50, 10, 3, False, generator)
     torch.manual_seed(63)
     model = ReferenceNet(3, 4, "relu", True)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
-    for _ in range(2):
-        history["train_loss"].append(reference_train_epoch(model, optimizer, train))
-        loss, acc = reference_evaluate(model, test)
-        history["test_loss"].append(loss)
-        history["test_accuracy"].append(acc)
-    return history
+    train_loss = reference_train_epoch(model, optimizer, train)
+    test_loss, test_accuracy = reference_evaluate(model, test)
+    return {"train_loss": [train_loss], "test_loss": [test_loss], "test_accuracy": [test_accuracy]}
 
 
 @check
 def run_hidden_protocol(run) -> None:
     """Task 6: the experiment of the task text, step by step, with every argument passed on."""
     with stand_ins(run, **RUN_STAND_INS):
-        got = run("relu", seed=63, lr=0.1, epochs=2, init_uniform=True, n_inputs=3, hidden=4)
+        got = run("relu", seed=63, lr=0.1, epochs=1, init_uniform=True, n_inputs=3, hidden=4)
     expected = protocol_history()
     assert isinstance(got, dict) and set(got) == set(expected), (
         f"run must return a dict with the keys {', '.join(expected)}"
