@@ -17,10 +17,15 @@ NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook 
 
 def open_notebook(page: Page, lab: LabServer, path: str) -> None:
     """Open ``path`` (relative to the course folder) in a workspace of its own, so that no notebook of an earlier
-    test is open beside it, and wait for its kernel to be idle."""
+    test is open beside it, and wait until its kernel has started and is idle."""
     page.goto(lab.link(f"lab/workspaces/{uuid.uuid4().hex}/tree/{path}") + "&reset")
     page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=60_000)
     wait_until_idle(page)
+    deadline = time.monotonic() + 120
+    while kernel_state(lab, path) != "idle":  # the status bar can say Idle before the kernel has started
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the kernel of {path} did not start within 120 s")
+        time.sleep(0.5)
 
 
 def wait_until_idle(page: Page, timeout: float = 120) -> None:
@@ -28,35 +33,29 @@ def wait_until_idle(page: Page, timeout: float = 120) -> None:
     page.wait_for_selector("#jp-main-statusbar :text-matches('\\| Idle$')", timeout=timeout * 1000)
 
 
+def kernel_state(lab: LabServer, path: str) -> str | None:
+    """The server's word on the kernel of the notebook at ``path``: "starting", "idle", "busy", "dead", ...;
+    ``None`` while the notebook has no kernel."""
+    for session in lab.get_json("api/sessions"):
+        if session["path"] == path and session.get("kernel"):
+            return session["kernel"]["execution_state"]
+    return None
+
+
 def open_and_run_all(page: Page, lab: LabServer, path: str, timeout: float = 480) -> None:
-    """Open ``path`` and Restart Kernel and Run All Cells. A kernel that JupyterLab loses in the restart (its
-    status "Unknown", now and then on a loaded machine: JupyterLab's, not the notebook's) gets the whole of it
-    once more, in a fresh workspace, as a person would reload the page."""
-    try:
-        open_notebook(page, lab, path)
-        restart_and_run_all(page, timeout)
-    except AssertionError as lost:
-        if "lost its kernel" not in str(lost):
-            raise
-        open_notebook(page, lab, path)
-        restart_and_run_all(page, timeout)
+    """Open ``path``, Restart Kernel and Run All Cells, and wait until no cell is running or queued.
 
-
-def restart_and_run_all(page: Page, timeout: float = 480) -> None:
-    """Kernel > Restart Kernel and Run All Cells..., Restart; wait until no cell is running or queued."""
+    Whether the kernel lives is the server's word, not the status bar's: after a restart the status bar can say
+    "Unknown" until the kernel answers JupyterLab, which it does only after the cell it is running."""
+    open_notebook(page, lab, path)
     page.click("li.lm-MenuBar-item:has-text('Kernel')")
     page.click("li.lm-Menu-item:has-text('Restart Kernel and Run All Cells')")
     page.click(".jp-Dialog button.jp-mod-accept")
     page.wait_for_selector(f"{NOTEBOOK} .jp-InputPrompt:has-text('[*]')", timeout=30_000)
     deadline = time.monotonic() + timeout
-    unknown_since = None
     while page.locator(f"{NOTEBOOK} .jp-InputPrompt:has-text('[*]')").count():
-        if page.locator("#jp-main-statusbar :text-matches('\\| (Unknown|Dead)$')").count():
-            unknown_since = unknown_since or time.monotonic()
-            if time.monotonic() - unknown_since > 30:
-                raise AssertionError("JupyterLab lost its kernel in the restart (status Unknown for 30 s)")
-        else:
-            unknown_since = None
+        if kernel_state(lab, path) in (None, "dead"):
+            raise AssertionError(f"the kernel of {path} died while it ran the notebook")
         if time.monotonic() > deadline:
             raise AssertionError(f"the notebook was still running after {timeout:.0f} s")
         time.sleep(0.5)
