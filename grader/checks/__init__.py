@@ -25,7 +25,9 @@ import functools
 import importlib
 import inspect
 import pkgutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -34,7 +36,10 @@ from helpers.environment import kept_random_state
 
 #: Marks a function of a checks module as a check (the decorator :func:`check` sets it).
 CHECK_ATTRIBUTE = "__course_check__"
-__all__ = ["arguments", "check", "checks_of", "hidden_call", "raises_value_error", "stand_ins"]
+__all__ = ["arguments", "check", "checks_of", "hidden_call", "lines_run", "raises_value_error", "stand_ins"]
+#: Where code that is not the student's lives: Python, the installed packages, the course's own packages.
+COURSE_PACKAGES = (str(Path(__file__).parents[1]), str(Path(stand_ins.__code__.co_filename).parent))
+NOT_THE_STUDENTS = (sys.prefix, sys.base_prefix, sys.exec_prefix, *COURSE_PACKAGES, "<frozen ")
 
 
 def check(function: Callable[..., None]) -> Callable[..., None]:
@@ -59,6 +64,28 @@ def raises_value_error(call: Callable[[], Any], what: str) -> None:
     except Exception as error:
         raise AssertionError(f"{what} must raise ValueError, not {type(error).__name__}: {error}") from None
     raise AssertionError(f"{what} must raise ValueError")
+
+
+def lines_run(call: Callable[[], Any]) -> int:
+    """How many lines of the student's code (code outside Python, the installed packages and the course's
+    packages: the notebook's) ``call()`` runs. A Python loop over n samples runs at least n of them."""
+    count = 0
+
+    def in_students_code(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return in_students_code
+
+    def trace(frame, event, arg):
+        return None if frame.f_code.co_filename.startswith(NOT_THE_STUDENTS) else in_students_code
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        call()
+    finally:
+        sys.settrace(previous)
+    return count
 
 
 def assignments() -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.checks import check, raises_value_error, stand_ins
+from grader.checks import check, lines_run, raises_value_error, stand_ins
 from helpers.notebook import torch_references
 
 Params = list[tuple[np.ndarray, np.ndarray]]
@@ -24,6 +24,19 @@ def numpy_only(function: Callable, name: str) -> None:
     """The rule of the lab: ``function`` reaches no torch."""
     used = torch_references(function)
     assert not used, f"{name} must use NumPy only, not torch (it uses {', '.join(used)})"
+
+
+#: Samples for the rule "no Python loop over samples", and the lines of code a function may run on them.
+MANY_SAMPLES, LINES_ALLOWED = 2000, 500
+
+
+def no_loop_over_samples(call: Callable[[], object], name: str) -> None:
+    """The rule of the lab: ``call()``, on ``MANY_SAMPLES`` samples, runs no Python loop over them."""
+    lines = lines_run(call)
+    assert lines < LINES_ALLOWED, (
+        f"{name} ran {lines} lines of Python for {MANY_SAMPLES} samples: a loop over the samples; use matrix "
+        "products and broadcasting instead"
+    )
 
 
 def reference_hidden_outputs(x: np.ndarray, wh: np.ndarray, bh: np.ndarray) -> np.ndarray:
@@ -159,6 +172,8 @@ def hidden_outputs_hidden(hidden_outputs) -> None:
     )
     assert np.shape(hidden_outputs(x[:1], wh, bh)) == (1, 5), "one input must give an array of shape (1, k)"
     numpy_only(hidden_outputs, "hidden_outputs")
+    x = rng.normal(0, 3, MANY_SAMPLES)
+    no_loop_over_samples(lambda: hidden_outputs(x, wh, bh), "hidden_outputs")
 
 
 @check
@@ -173,6 +188,9 @@ def network_output_hidden(network_output) -> None:
         "network_output must be the hidden outputs times wo, plus bo"
     )
     numpy_only(network_output, "network_output")
+    x = rng.normal(0, 3, MANY_SAMPLES)
+    with stand_ins(network_output, hidden_outputs=reference_hidden_outputs):
+        no_loop_over_samples(lambda: network_output(x, wh, bh, wo, -0.7), "network_output")
 
 
 @check
@@ -212,6 +230,10 @@ def fit_output_layer_hidden_exact(fit_output_layer) -> None:
         f"{np.round(wo, 6).tolist()}"
     )
     numpy_only(fit_output_layer, "fit_output_layer")
+    x = np.random.default_rng(203).uniform(-1, 1, MANY_SAMPLES)
+    y = reference_hidden_outputs(x, wh, bh) @ wo_true + bo_true
+    with stand_ins(fit_output_layer, hidden_outputs=reference_hidden_outputs):
+        no_loop_over_samples(lambda: fit_output_layer(x, y, wh, bh), "fit_output_layer")
 
 
 @check
@@ -263,6 +285,8 @@ def forward_hidden(forward) -> None:
             f"A{layer} must be sigmoid(A{layer - 1} @ W{layer} + b{layer})"
         )
     numpy_only(forward, "forward")
+    params, X, _ = network(312, [4, 7, 5, 3], MANY_SAMPLES)
+    no_loop_over_samples(lambda: forward(params, X), "forward")
 
 
 @check
@@ -278,6 +302,9 @@ def cost_hidden(cost) -> None:
         )
     raises_value_error(lambda: cost(A, Y, "hinge"), 'cost(A, Y, "hinge") (only "mse" and "bce" are known)')
     numpy_only(cost, "cost")
+    A, Y = rng.uniform(0.05, 0.95, (MANY_SAMPLES, 4)), rng.uniform(0, 1, (MANY_SAMPLES, 4))
+    for loss in ("mse", "bce"):
+        no_loop_over_samples(lambda: cost(A, Y, loss), f"cost(A, Y, {loss!r})")  # noqa: B023 (called at once)
 
 
 @check
@@ -322,6 +349,10 @@ def backward_hidden_unchanged(backward) -> None:
         lambda: backward(params, activations, Y, "hinge"), 'backward(..., "hinge") (only "mse" and "bce" are known)'
     )
     numpy_only(backward, "backward")
+    params, X, Y = network(442, [3, 4, 2], MANY_SAMPLES)
+    activations = reference_forward(params, X)
+    for loss in ("mse", "bce"):
+        no_loop_over_samples(lambda: backward(params, activations, Y, loss), f"backward(..., {loss!r})")  # noqa: B023
 
 
 @check

@@ -324,6 +324,57 @@ ALTERNATIVES = [
 
 MUTANTS = [
     Variant(
+        "hidden outputs by a loop over the inputs",
+        "hidden_outputs",
+        "def hidden_outputs(x, wh, bh):\n    return np.array([sigmoid(xi * wh + bh) for xi in x])\n",
+        cause="a loop over the samples",
+    ),
+    Variant(
+        "output by a loop over the inputs",
+        "network_output",
+        OUTPUT.format("np.array([float(row @ wo + bo) for row in hidden_outputs(x, wh, bh)])"),
+        cause="a loop over the samples",
+    ),
+    Variant(
+        "fit with the design matrix built row by row",
+        "fit_output_layer",
+        FIT.format(
+            "    U = hidden_outputs(x, wh, bh)\n"
+            "    D = np.array([np.append(U[i], 1.0) for i in range(len(x))])\n"
+            "    theta = np.linalg.lstsq(D, y, rcond=None)[0]\n    return theta[:-1], float(theta[-1])"
+        ),
+        cause="a loop over the samples",
+    ),
+    Variant(
+        "forward sample by sample",
+        "forward",
+        FORWARD.format(
+            "    acts = [X]\n    for W, b in params:\n"
+            "        acts.append(np.array([sigmoid(row @ W + b) for row in acts[-1]]))\n    return acts"
+        ),
+        cause="a loop over the samples",
+    ),
+    Variant(
+        "cost summed sample by sample",
+        "cost",
+        replaced(
+            COST,
+            COST_BODY,
+            "return float(0.5 * np.sum((A - Y) ** 2) / len(A))",
+            "return float(sum(0.5 * np.sum((a - y) ** 2) for a, y in zip(A, Y)) / len(A))",
+        ),
+        cause="a loop over the samples",
+    ),
+    Variant(
+        "backward sample by sample",
+        "backward",
+        backward(
+            "grads.append((a_prev.T @ delta, delta.sum(axis=0)))",
+            "grads.append((sum(np.outer(a, d) for a, d in zip(a_prev, delta)), delta.sum(axis=0)))",
+        ),
+        cause="a loop over the samples",
+    ),
+    Variant(
         "hidden outputs without the sigmoid",
         "hidden_outputs",
         HIDDEN.format("x[:, None] * wh + bh"),
