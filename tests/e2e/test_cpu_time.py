@@ -1,6 +1,6 @@
 """Time limits count the kernel's CPU time, so a busy grading machine never changes a grade: a cell that sleeps is
 not charged for it, one that computes past its limit is interrupted, one that only waits meets the wall-clock
-backstop, and a sample class graded beside four CPU-bound processes gets the grades it gets on an idle machine."""
+backstop, and sample students graded beside four CPU-bound processes get the grades they get on an idle machine."""
 
 from __future__ import annotations
 
@@ -81,6 +81,9 @@ def test_a_cell_that_only_waits_meets_the_wall_clock_backstop(limited):
 
 
 def test_a_sample_class_graded_on_a_busy_machine_gets_its_idle_grades(tmp_path, busy_machine):
-    _, outcomes, rows = grade_sample_class(tmp_path, "xor", fast=False)  # the canary passes, or this raises
+    """The reference, the untouched release and two mistakes (the whole class is graded idle in test_xor_lab)."""
+    students = ["ada", "ben", "dev", "eli"]
+    _, outcomes, rows = grade_sample_class(tmp_path, "xor", fast=False, students=students)  # the canary too
     assert [o.student for o in outcomes if o.status != "graded"] == []
-    assert {s: r.auto_score for s, r in rows.items()} == readme_sample_points("The XOR lab")
+    idle = readme_sample_points("The XOR lab")
+    assert {s: r.auto_score for s, r in rows.items()} == {s: idle[s] for s in students}

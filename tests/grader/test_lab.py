@@ -18,6 +18,8 @@ import pytest
 
 from grader.lab import HOST, free_port
 
+pytestmark = pytest.mark.slow  # starts JupyterLab servers
+
 URL = re.compile(r"http://127\.0\.0\.1:\d+/\S+")
 
 

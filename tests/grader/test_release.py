@@ -22,6 +22,7 @@ def test_every_assignment_is_released(root):
     assert assignment_names(root) == sorted(p.name for p in (root / "release").iterdir() if p.is_dir())
 
 
+@pytest.mark.slow  # runs nbgrader's release of every assignment
 def test_release_is_in_sync_with_source(root, course_copy):
     shutil.rmtree(course_copy / "release")
     for name in assignment_names(root):
@@ -31,6 +32,7 @@ def test_release_is_in_sync_with_source(root, course_copy):
         )
 
 
+@pytest.mark.slow  # runs nbgrader's release
 def test_a_stale_release_is_detected(root, course_copy):
     notebook = course_copy / "source" / "tutorial" / "tutorial.ipynb"
     notebook.write_text(notebook.read_text().replace("Tutorial: training", "Tutorial: TRAINING"))

@@ -17,6 +17,8 @@ from grader.nbgrader_api import nbgrader_api
 from grader.term import TermRow, format_term_table, term_cell, term_weights
 from tests.support import ROOT, grader_cell
 
+pytestmark = pytest.mark.slow  # grades whole classes
+
 SOLUTION = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
 DUE = "2026-10-01 00:00:00 UTC"
 
