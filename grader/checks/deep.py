@@ -228,11 +228,11 @@ def activation_and_grad_hidden_tensors(activation_and_grad) -> None:
     raises_value_error(lambda: activation_and_grad("softplus", x), 'activation_and_grad("softplus", x)')
 
 
-@check
-def xor_sequential_hidden_layers(xor_sequential) -> None:
-    """Task 2: with the hidden activation, sigmoid(Linear(2, 1)(sigmoid(Linear(2, 2)(x))))."""
-    torch.manual_seed(811)
-    model = xor_sequential(hidden_activation=True)
+def compare_xor_network(xor_sequential, hidden_activation: bool, seed: int, expected_form: str) -> None:
+    """Task 2: ``xor_sequential(hidden_activation)`` holds nn.Linear(2, 2) and nn.Linear(2, 1) and computes
+    ``expected_form`` from them (weights tripled, so that a sigmoid too many or too few shows)."""
+    torch.manual_seed(seed)
+    model = xor_sequential(hidden_activation=hidden_activation)
     linear = linear_layers(model)
     sizes = [(layer.in_features, layer.out_features) for layer in linear]
     assert sizes == [(2, 2), (2, 1)], f"the layers must be nn.Linear(2, 2) and nn.Linear(2, 1), got {sizes}"
@@ -240,27 +240,28 @@ def xor_sequential_hidden_layers(xor_sequential) -> None:
         for layer in linear:
             layer.weight.mul_(3)
         x = torch.randn(50, 2)
-        expected = torch.sigmoid(linear[1](torch.sigmoid(linear[0](x))))
+        hidden = linear[0](x)
+        expected = torch.sigmoid(linear[1](torch.sigmoid(hidden) if hidden_activation else hidden))
         assert torch.allclose(model(x), expected, atol=1e-6), (
-            "with hidden_activation=True the output must be sigmoid(Linear(2, 1)(sigmoid(Linear(2, 2)(x))))"
+            f"with hidden_activation={hidden_activation} the output must be {expected_form}"
         )
+
+
+@check
+def xor_sequential_hidden_layers(xor_sequential) -> None:
+    """Task 2: with the hidden activation, sigmoid(Linear(2, 1)(sigmoid(Linear(2, 2)(x))))."""
+    compare_xor_network(xor_sequential, True, 811, "sigmoid(Linear(2, 1)(sigmoid(Linear(2, 2)(x))))")
 
 
 @check
 def xor_sequential_hidden_linear(xor_sequential) -> None:
     """Task 2: without it, sigmoid(Linear(2, 1)(Linear(2, 2)(x)))."""
-    torch.manual_seed(812)
-    model = xor_sequential(hidden_activation=False)
-    linear = linear_layers(model)
-    sizes = [(layer.in_features, layer.out_features) for layer in linear]
-    assert sizes == [(2, 2), (2, 1)], f"the layers must be nn.Linear(2, 2) and nn.Linear(2, 1), got {sizes}"
-    with torch.no_grad():
-        x = torch.randn(50, 2)
-        expected = torch.sigmoid(linear[1](linear[0](x)))
-        assert torch.allclose(model(x), expected, atol=1e-6), (
-            "with hidden_activation=False the output must be sigmoid(Linear(2, 1)(Linear(2, 2)(x))): no hidden "
-            "activation, a sigmoid at the end"
-        )
+    compare_xor_network(
+        xor_sequential,
+        False,
+        812,
+        "sigmoid(Linear(2, 1)(Linear(2, 2)(x))): no hidden activation, a sigmoid at the end",
+    )
 
 
 @check
