@@ -1,5 +1,5 @@
 """helpers.xor: the batched trainer against the XOR lab's one-network loop, written as the lab's model
-answer writes it (make_batch, make_dataset, XorNet, run)."""
+answer writes it (make_dataset, XorNet, run): the XOR checks' reference code."""
 
 from __future__ import annotations
 
@@ -8,44 +8,10 @@ import pytest
 import torch
 from torch import nn
 
+from grader.checks.xor import ReferenceNet as XorNet  # the lab's Task 3
+from grader.checks.xor import reference_dataset as make_dataset  # Task 2
 from grader.checks.xor import reference_evaluate, reference_train_epoch
 from helpers.xor import BATCH_SIZE, N_TEST_BATCHES, N_TRAIN_BATCHES, XorHistory, XorSetting, initial_layers, train_xor
-
-ACTIVATION_MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
-
-
-def make_batch(batch_size=10, n_inputs=2, centred=False, generator=None):
-    """The lab's Task 1, as its model answer writes it."""
-    bits = torch.randint(0, 2, (batch_size, n_inputs), generator=generator)
-    X, y = bits.float(), (bits.sum(dim=1) % 2).float()
-    if centred:
-        X, y = 2 * X - 1, 2 * y - 1
-    return X + 0.1 * torch.rand(batch_size, n_inputs, generator=generator), y + 0.1 * torch.rand(
-        batch_size, generator=generator
-    )
-
-
-def make_dataset(n_batches, batch_size=10, n_inputs=2, centred=False, generator=None):
-    """The lab's Task 2."""
-    return [make_batch(batch_size, n_inputs, centred, generator) for _ in range(n_batches)]
-
-
-class XorNet(nn.Module):
-    """The lab's Task 3."""
-
-    def __init__(self, n_inputs=2, hidden=2, activation="sigmoid", init_uniform=False):
-        super().__init__()
-        self.hidden, self.activation, self.output = (
-            nn.Linear(n_inputs, hidden),
-            ACTIVATION_MODULES[activation](),
-            nn.Linear(hidden, 1),
-        )
-        if init_uniform:
-            for parameter in self.parameters():
-                nn.init.uniform_(parameter, -1.0, 1.0)
-
-    def forward(self, x):
-        return self.output(self.activation(self.hidden(x))).squeeze(-1)
 
 
 def run_alone(setting: XorSetting, epochs: int) -> dict[str, list[float]]:
