@@ -1,6 +1,6 @@
 """Training and evaluation loops that record the loss history.
 
-:func:`train_and_test` is the course's real training loop (the example notebook's cell 32):
+:func:`train_and_test` is the training loop that the course's tutorial notebook shows and uses:
 every epoch it runs one pass of minibatch SGD over the training set, then measures the mean
 squared error on the whole training set and on the test set.
 """

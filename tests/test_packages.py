@@ -153,3 +153,26 @@ def test_the_readme_lists_every_module(package):
     assert listed == actual, (
         f"README lists {sorted(listed - actual)} that do not exist and misses {sorted(actual - listed)}"
     )
+
+
+def listing_packages() -> list[Path]:
+    """The packages whose docstring lists modules (``- :mod:`package.module` - ...`` lines)."""
+    return [
+        path.parent
+        for package in ("helpers", "grader")
+        for path in sorted((ROOT / package).rglob("__init__.py"))
+        if re.search(r"^- :mod:`", ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "", re.MULTILINE)
+    ]
+
+
+@pytest.mark.parametrize("folder", listing_packages(), ids=lambda folder: module_name(folder / "__init__.py"))
+def test_a_package_docstring_that_lists_modules_lists_every_one(folder):
+    name = module_name(folder / "__init__.py")
+    docstring = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
+    listed = set(re.findall(rf"^- :mod:`{re.escape(name)}\.(\w+)`", docstring, re.MULTILINE))
+    actual = {p.stem for p in folder.glob("*.py") if not p.name.startswith("__")} | {
+        p.parent.name for p in folder.glob("*/__init__.py")
+    }
+    assert listed == actual, (
+        f"{name}'s docstring lists {sorted(listed - actual)}, which do not exist, and misses {sorted(actual - listed)}"
+    )

@@ -3,6 +3,7 @@
 - :mod:`grader.autograde.statuses` - the one vocabulary of statuses, and the status file of an assignment,
 - :mod:`grader.autograde.intake` - is there a notebook, can it be read, are the grader's cells intact,
 - :mod:`grader.autograde.review` - review flags from a static scan of the student's code (never a score),
+- :mod:`grader.autograde.canary` - the instructor's own solution, graded first: it must get every point,
 - :mod:`grader.autograde.bundle` - the assignment's grading bundle that travels to every worker,
 - :mod:`grader.autograde.worker` - one submission graded by nbgrader in a scratch folder,
 - :mod:`grader.autograde.coordinator` - :func:`~grader.autograde.coordinator.grade_class`: the class, in
