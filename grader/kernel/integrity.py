@@ -181,13 +181,21 @@ class _Snapshot:
         for name, (module, saved) in self.modules.items():
             changed += _restore_namespace(module.__dict__, saved, name, drop_new=name == "builtins", skip=trapped)
         for cls, saved in self.classes:
+            for key in [k for k in vars(cls) if k not in saved and _overrides(cls, k)]:  # e.g. Tensor.__eq__
+                label = f"{cls.__module__}.{cls.__qualname__}.{key} (added)"
+                try:
+                    delattr(cls, key)
+                except (AttributeError, TypeError) as error:
+                    label += f" (could not be taken away: {type(error).__name__})"
+                changed.append(label)
             for key, value in saved.items():
                 if key not in ("__dict__", "__weakref__", "__doc__") and cls.__dict__.get(key, _MISSING) is not value:
+                    label = f"{cls.__module__}.{cls.__qualname__}.{key}"
                     try:
                         setattr(cls, key, value)
-                        changed.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
-                    except (AttributeError, TypeError):
-                        pass
+                    except (AttributeError, TypeError) as error:  # changed, and reported, though not put back
+                        label += f" (could not be put back: {type(error).__name__})"
+                    changed.append(label)
         for obj, saved in self.instances:  # methods overridden on the object itself
             namespace = vars(obj)
             for key in [k for k, v in namespace.items() if _shadows_method(obj, k) and saved.get(k, _MISSING) is not v]:
@@ -246,6 +254,11 @@ _MISSING = object()
 def _same(a, b) -> bool:
     """Identity, except that bound methods are new objects at each access and compare by value."""
     return a is b or (isinstance(a, types.MethodType) and a == b)
+
+
+def _overrides(cls: type, name: str) -> bool:
+    """Whether ``cls``'s own ``name`` hides one that a base class defines."""
+    return any(name in vars(base) for base in cls.__mro__[1:])
 
 
 def _shadows_method(obj, name: str) -> bool:
