@@ -166,7 +166,19 @@ class _Snapshot:
 
     def restore(self) -> list[str]:
         """Put everything back; return what had changed, as dotted names."""
-        changed: list[str] = []
+        return [
+            *self.restore_checks(),
+            *self.restore_modules(),
+            *self.restore_classes(),
+            *self.restore_instances(),
+            *self.restore_shell(),
+            *self.restore_sys(),
+            *self.restore_user_names(),
+        ]
+
+    def restore_checks(self) -> list[str]:
+        """The checks' modules in ``sys.modules``, and the code, defaults and closures of their functions."""
+        changed = []
         for name, module in self.imported.items():
             if sys.modules.get(name) is not module:
                 sys.modules[name] = module
@@ -177,26 +189,32 @@ class _Snapshot:
                 for cell, contents in zip(function.__closure__ or (), state[3], strict=True):
                     cell.cell_contents = contents
                 changed.append(f"{function.__module__}.{function.__qualname__}")
+        return changed
+
+    def restore_modules(self) -> list[str]:
+        """The names of the recorded modules (and no new builtins)."""
         trapped = set(self.shell.builtin_trap.auto_builtins)  # IPython adds and removes these around each cell
+        changed = []
         for name, (module, saved) in self.modules.items():
             changed += _restore_namespace(module.__dict__, saved, name, drop_new=name == "builtins", skip=trapped)
+        return changed
+
+    def restore_classes(self) -> list[str]:
+        """The recorded classes' attributes; one added over an inherited one is taken away. What cannot be put
+        back is reported all the same."""
+        changed = []
         for cls, saved in self.classes:
             for key in [k for k in vars(cls) if k not in saved and _overrides(cls, k)]:  # e.g. Tensor.__eq__
-                label = f"{cls.__module__}.{cls.__qualname__}.{key} (added)"
-                try:
-                    delattr(cls, key)
-                except (AttributeError, TypeError) as error:
-                    label += f" (could not be taken away: {type(error).__name__})"
-                changed.append(label)
+                changed.append(_try(f"{cls.__module__}.{cls.__qualname__}.{key} (added)", delattr, cls, key))
             for key, value in saved.items():
                 if key not in ("__dict__", "__weakref__", "__doc__") and cls.__dict__.get(key, _MISSING) is not value:
-                    label = f"{cls.__module__}.{cls.__qualname__}.{key}"
-                    try:
-                        setattr(cls, key, value)
-                    except (AttributeError, TypeError) as error:  # changed, and reported, though not put back
-                        label += f" (could not be put back: {type(error).__name__})"
-                    changed.append(label)
-        for obj, saved in self.instances:  # methods overridden on the object itself
+                    changed.append(_try(f"{cls.__module__}.{cls.__qualname__}.{key}", setattr, cls, key, value))
+        return changed
+
+    def restore_instances(self) -> list[str]:
+        """Methods overridden on the objects that run a cell themselves."""
+        changed = []
+        for obj, saved in self.instances:
             namespace = vars(obj)
             for key in [k for k, v in namespace.items() if _shadows_method(obj, k) and saved.get(k, _MISSING) is not v]:
                 del namespace[key]
@@ -205,6 +223,11 @@ class _Snapshot:
                 if namespace.get(key, _MISSING) is not value:
                     namespace[key] = value
                     changed.append(f"{type(obj).__name__}.{key}")
+        return changed
+
+    def restore_shell(self) -> list[str]:
+        """The shell's objects and hook lists, its event callbacks and the kernel's message handlers."""
+        changed = []
         for name, value in self.shell_objects.items():
             if not _same(getattr(self.shell, name), value):
                 setattr(self.shell, name, value)
@@ -226,6 +249,11 @@ class _Snapshot:
             self.kernel.shell_handlers.clear()
             self.kernel.shell_handlers.update(self.handlers)
             changed.append("kernel message handlers")
+        return changed
+
+    def restore_sys(self) -> list[str]:
+        """``sys.stdout``/``stderr`` and the tracing hooks."""
+        changed = []
         for name, value in self.sys_hooks.items():
             if not _same(getattr(sys, name), value):
                 setattr(sys, name, value)
@@ -234,6 +262,11 @@ class _Snapshot:
             sys.settrace(self.trace[0])
             sys.setprofile(self.trace[1])
             changed.append("sys tracing")
+        return changed
+
+    def restore_user_names(self) -> list[str]:
+        """The notebook's ``__builtins__`` and the names it binds to modules (``np``, ``torch``, ...)."""
+        changed = []
         user_ns = self.shell.user_ns
         if user_ns.get("__builtins__") is not sys.modules["builtins"]:  # a cell looks its builtins up there
             user_ns["__builtins__"] = sys.modules["builtins"]
@@ -254,6 +287,15 @@ _MISSING = object()
 def _same(a, b) -> bool:
     """Identity, except that bound methods are new objects at each access and compare by value."""
     return a is b or (isinstance(a, types.MethodType) and a == b)
+
+
+def _try(label: str, change, *args) -> str:
+    """``change(*args)`` (``setattr``, ``delattr``); ``label``, with why where it could not be done."""
+    try:
+        change(*args)
+    except (AttributeError, TypeError) as error:
+        return f"{label} (could not be put back: {type(error).__name__})"
+    return label
 
 
 def _overrides(cls: type, name: str) -> bool:
