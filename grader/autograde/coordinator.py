@@ -47,52 +47,49 @@ WORKER_ATTEMPTS = 2
 
 def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -> Outcome:
     """The status and reason of a submission from its check, its grading and its report."""
-    student = result.student if result else ""
     if result is None:
-        return Outcome(student, intake.status, intake.reason, flags)
-    report = result.report or {}
-    flags = list(flags)
+        return Outcome("", intake.status, intake.reason, flags)
+    status, reason = status_of(intake, result)
+    return Outcome(result.student, status, reason, [*flags, *report_flags(intake, result.report or {})], result.seconds)
+
+
+def report_flags(intake: Intake, report: dict) -> list[str]:
+    """The review flags of what the check and the kernel's report found (the kernel repaired, files left out,
+    links removed, output cut)."""
+    flags = []
     if report.get("repaired"):
         flags.append(f"kernel repaired before tests: {', '.join(report['repaired'][:6])}")
     if intake.left_out:
         flags.append(f"Python files left out of grading: {', '.join(intake.left_out[:3])}")
     if report.get("links_removed"):
         flags.append(f"links removed from its folder: {', '.join(report['links_removed'][:3])}")
+    if report.get("output_truncated"):
+        flags.append(f"output flood: cells {', '.join(map(str, report['output_truncated'][:5]))} cut")
+    return flags
+
+
+def status_of(intake: Intake, result: GradingResult) -> tuple[str, str]:
+    """The status of a graded submission and its one-line reason: nbgrader's failure, the kernel stopped, a cell
+    past its time or memory, or what the check said."""
+    report = result.report or {}
     if not result.ok and intake.status == statuses.METADATA_TAMPERED:  # the student's changes broke nbgrader
-        reason = (
+        return statuses.METADATA_TAMPERED, (
             f"{summarise(intake.problems)}; nbgrader could not grade the notebook even with the grader's "
             f"cells put back ({result.error}), so every autograded cell scored 0: submit the release "
             "notebook with your answers in it"
         )
-        return Outcome(student, statuses.METADATA_TAMPERED, reason, flags, result.seconds)
     if not result.ok:
-        return Outcome(
-            student, statuses.GRADER_ERROR, result.error or "nbgrader could not grade it", flags, result.seconds
-        )
+        return statuses.GRADER_ERROR, result.error or "nbgrader could not grade it"
     if report.get("stopped"):
         kind, reason = report["stopped"]
-        if kind == statuses.GRADER_ERROR:  # no cell ran: nothing was graded
-            return Outcome(student, kind, reason, flags, result.seconds)
-        return Outcome(student, kind, reason + "; cells after it scored 0", flags, result.seconds)
+        return kind, reason if kind == statuses.GRADER_ERROR else reason + "; cells after it scored 0"
     if report.get("cell_timeouts"):
-        return Outcome(
-            student,
-            statuses.TIMED_OUT,
-            f"cell {report['cell_timeouts'][0]} ran past the per-cell time limit and was interrupted",
-            flags,
-            result.seconds,
+        return statuses.TIMED_OUT, (
+            f"cell {report['cell_timeouts'][0]} ran past the per-cell time limit and was interrupted"
         )
     if report.get("memory_errors"):
-        return Outcome(
-            student,
-            statuses.OUT_OF_MEMORY,
-            f"cell {report['memory_errors'][0]} raised MemoryError at the memory limit",
-            flags,
-            result.seconds,
-        )
-    if report.get("output_truncated"):
-        flags.append(f"output flood: cells {', '.join(map(str, report['output_truncated'][:5]))} cut")
-    return Outcome(student, intake.status, intake.reason, flags, result.seconds)
+        return statuses.OUT_OF_MEMORY, f"cell {report['memory_errors'][0]} raised MemoryError at the memory limit"
+    return intake.status, intake.reason
 
 
 def record_result(root: Path, assignment: str, result: GradingResult | None, student: str) -> None:
