@@ -170,24 +170,15 @@ def summarise(problems: list[str], most: int = 3) -> str:
 def check_submission(folder: Path, release_folder: Path) -> Intake:
     """Check ``submitted/<student>/<assignment>/`` against ``release/<assignment>/``."""
     expected = sorted(p.name for p in release_folder.glob("*.ipynb"))
+    refused = find_notebooks(folder, expected)
+    if refused is not None:
+        return refused
     intake = Intake()
-    if not folder.is_dir():
-        return Intake(NOTEBOOK_MISSING, f"no folder {folder.name}/ in the student's submission")
-    notebooks = sorted(p.name for p in folder.glob("*.ipynb"))
-    if not notebooks:
-        return Intake(NOTEBOOK_MISSING, f"no .ipynb file in the submission; expected {', '.join(expected)}")
-    known = [name for name in notebooks if name in expected]
-    if not known:
-        return Intake(
-            UNKNOWN_NOTEBOOK,
-            f"found {', '.join(notebooks)}; expected {', '.join(expected)}: "
-            "rename the file (or collect it again) and regrade",
-        )
-    problems, repaired = [], {}
+    repaired = {}
     for name in expected:
         path = folder / name
         if not path.exists():
-            problems.append(f"{name} missing (scored 0)")
+            intake.problems.append(f"{name} missing (scored 0)")
             continue
         try:
             nb = read_notebook(path)
@@ -195,23 +186,45 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
             return Intake(NOT_A_NOTEBOOK, str(error))
         intake.notebooks[name] = nb
         release = nbformat.read(release_folder / name, as_version=4)
-        problems += compare_with_release(nb, release)
+        intake.problems += compare_with_release(nb, release)
         # nbgrader stops at a duplicated grade id, and at a grader cell whose type or checksum it no longer trusts;
         # which grader cells are experiments (not re-run, outputs kept) is the release's word, not the student's
         if drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release) + sync_experiment_tags(nb, release):
             repaired[name] = nbformat.writes(nb).encode("utf-8")
+    intake.files, intake.left_out = submitted_files(folder)
+    intake.files.update(repaired)
+    if intake.problems:
+        intake.status = METADATA_TAMPERED
+        intake.reason = summarise(intake.problems) + " (graded with the grader's cells put back)"
+    return intake
+
+
+def find_notebooks(folder: Path, expected: list[str]) -> Intake | None:
+    """Why a submission cannot be graded at all (no folder, no notebook, none of the ``expected`` names), or
+    ``None`` when it holds at least one of them."""
+    if not folder.is_dir():
+        return Intake(NOTEBOOK_MISSING, f"no folder {folder.name}/ in the student's submission")
+    notebooks = sorted(p.name for p in folder.glob("*.ipynb"))
+    if not notebooks:
+        return Intake(NOTEBOOK_MISSING, f"no .ipynb file in the submission; expected {', '.join(expected)}")
+    if not any(name in expected for name in notebooks):
+        return Intake(
+            UNKNOWN_NOTEBOOK,
+            f"found {', '.join(notebooks)}; expected {', '.join(expected)}: "
+            "rename the file (or collect it again) and regrade",
+        )
+    return None
+
+
+def submitted_files(folder: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The submission's files that go to the worker, by relative path, and the Python files left out
+    (``IMPORTABLE_SUFFIXES``); links and files over ``MAX_FILE_BYTES`` are passed over."""
+    files, left_out = {}, []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
             continue
         if path.suffix in IMPORTABLE_SUFFIXES:
-            intake.left_out.append(str(path.relative_to(folder)))
+            left_out.append(str(path.relative_to(folder)))
         else:
-            intake.files[str(path.relative_to(folder))] = path.read_bytes()
-    intake.files.update(repaired)
-    intake.problems = problems
-    if problems:
-        intake.status, intake.reason = (
-            METADATA_TAMPERED,
-            summarise(problems) + " (graded with the grader's cells put back)",
-        )
-    return intake
+            files[str(path.relative_to(folder))] = path.read_bytes()
+    return files, left_out
