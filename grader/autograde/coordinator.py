@@ -200,14 +200,7 @@ def grade_class(
     same pool; nothing is written until it has got every autograded point, and :class:`CanaryFailed`
     says which test cell failed and why when it has not."""
     api = nbgrader_api(root)
-    with api.gradebook as gb:
-        try:
-            gb.find_assignment(assignment)
-        except MissingEntry:
-            raise RuntimeError(
-                f"the gradebook has no assignment {assignment!r}: run `course release {assignment}` "
-                "first (it records the assignment's grade cells in the gradebook)"
-            ) from None
+    require_released(api, assignment)
     if canary and CANARY in students:
         raise ValueError(f"{CANARY!r} is the name of the canary's submission; rename that student's folder")
     isolation = isolation or api.config.GuardedExecute.get("isolation", "auto")
@@ -215,47 +208,19 @@ def grade_class(
         rerun_experiments = bool(api.config.GuardedExecute.get("rerun_experiments", False))
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
     bundle = make_bundle(root, assignment)
-    release = root / "release" / assignment
-    released_sources = {
-        cell.source
-        for path in release.glob("*.ipynb")
-        for cell in nbformat.read(path, as_version=4).cells
-        if cell.cell_type == "code"
-    }
-    intakes: dict[str, Intake] = {}
-    flags: dict[str, list[str]] = {}
-    tasks = []
-    if canary:
-        reference = reference_submission(root, assignment)
-        tasks.append(GradingTask(CANARY, assignment, reference, bundle, isolation, rerun_experiments))
-    for student in students:
-        intakes[student] = check_submission(root / "submitted" / student / assignment, release)
-        notebooks = intakes[student].notebooks.values()
-        flags[student] = [flag for nb in notebooks for flag in scan_notebook(nb, released_sources)]
-        flags[student] += [flag for nb in notebooks if (flag := not_run_flag(nb))]
-        if intakes[student].gradable:
-            tasks.append(GradingTask(student, assignment, intakes[student].files, bundle, isolation, rerun_experiments))
-    recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
-    outcomes: dict[str, Outcome] = {}
-    waiting: list[tuple[str, GradingResult | None]] = [
-        (student, None) for student in students if not intakes[student].gradable
+    intakes, flags = check_class(root, assignment, students)
+    submissions = {CANARY: reference_submission(root, assignment)} if canary else {}
+    submissions.update({student: intakes[student].files for student in students if intakes[student].gradable})
+    tasks = [
+        GradingTask(student, assignment, files, bundle, isolation, rerun_experiments)
+        for student, files in submissions.items()
     ]
-
-    def settle(student: str, result: GradingResult | None) -> None:
-        """Write one submission's grades and status (see the module's docstring)."""
-        outcome = outcome_of(intakes[student], result, flags[student])
-        outcome.student = student
-        if outcome.status != statuses.GRADER_ERROR:  # the grader's fault: the grades stay as they were
-            record_result(root, assignment, result if result is not None and result.ok else None, student)
-        outcomes[student] = outcome
-        save_statuses(root, assignment, {**recorded, **outcomes})
-        if on_result:
-            on_result(outcome)
-
+    recorder = ClassRecorder(root, assignment, intakes, flags, students, on_result)
+    # nothing is written before the reference has passed: the submissions that go to no worker, then those graded
     verified = not canary
+    held: list[tuple[str, GradingResult | None]] = [(s, None) for s in students if not intakes[s].gradable]
     if verified:
-        for student, _ in waiting:
-            settle(student, None)
+        recorder.settle_all(held)
     results = _dask_results(tasks, scheduler) if scheduler else _local_results(tasks, workers or os.cpu_count() or 1)
     bar = tqdm(
         total=len(tasks) - canary,
@@ -269,20 +234,86 @@ def grade_class(
             if result.student == CANARY:
                 check_canary(api, assignment, result)
                 verified = True
-                for student, held in waiting:
-                    settle(student, held)
+                recorder.settle_all(held)
                 continue
             if verified:
-                settle(result.student, result)
+                recorder.settle(result.student, result)
+                status = recorder.outcomes[result.student].status
             else:
-                waiting.append((result.student, result))
-            status = outcomes[result.student].status if verified else "held until the reference is graded"
+                held.append((result.student, result))
+                status = "held until the reference is graded"
             bar.set_postfix_str(f"{result.student}: {status}", refresh=False)
             bar.update()
     finally:
         bar.close()
         results.close()
-    return [outcomes[student] for student in students]
+    return [recorder.outcomes[student] for student in students]
+
+
+def require_released(api: NbGraderAPI, assignment: str) -> None:
+    """Raise ``RuntimeError``, saying what to do, unless the gradebook has ``assignment``."""
+    with api.gradebook as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise RuntimeError(
+                f"the gradebook has no assignment {assignment!r}: run `course release {assignment}` "
+                "first (it records the assignment's grade cells in the gradebook)"
+            ) from None
+
+
+def check_class(root: Path, assignment: str, students: list[str]) -> tuple[dict[str, Intake], dict[str, list[str]]]:
+    """Every student's submission checked against the release (:func:`check_submission`), and its review flags:
+    the static scan's and an experiment without outputs."""
+    release = root / "release" / assignment
+    released_sources = {
+        cell.source
+        for path in release.glob("*.ipynb")
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+    }
+    intakes, flags = {}, {}
+    for student in students:
+        intakes[student] = check_submission(root / "submitted" / student / assignment, release)
+        notebooks = intakes[student].notebooks.values()
+        flags[student] = [flag for nb in notebooks for flag in scan_notebook(nb, released_sources)]
+        flags[student] += [flag for nb in notebooks if (flag := not_run_flag(nb))]
+    return intakes, flags
+
+
+class ClassRecorder:
+    """Writes each submission's grades and status as it is settled (see the module's docstring), keeping the
+    statuses of the students not graded now."""
+
+    def __init__(
+        self,
+        root: Path,
+        assignment: str,
+        intakes: dict[str, Intake],
+        flags: dict[str, list[str]],
+        students: list[str],
+        on_result: Callable[[Outcome], None] | None,
+    ) -> None:
+        self.root, self.assignment, self.on_result = root, assignment, on_result
+        self.intakes, self.flags = intakes, flags
+        self.recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
+        self.outcomes: dict[str, Outcome] = {}
+
+    def settle(self, student: str, result: GradingResult | None) -> None:
+        """Write one submission's grades (not for a grader error: they stay as they were) and its status."""
+        outcome = outcome_of(self.intakes[student], result, self.flags[student])
+        outcome.student = student
+        if outcome.status != statuses.GRADER_ERROR:
+            record_result(self.root, self.assignment, result if result is not None and result.ok else None, student)
+        self.outcomes[student] = outcome
+        save_statuses(self.root, self.assignment, {**self.recorded, **self.outcomes})
+        if self.on_result:
+            self.on_result(outcome)
+
+    def settle_all(self, held: list[tuple[str, GradingResult | None]]) -> None:
+        """Settle the submissions held back, in order."""
+        for student, result in held:
+            self.settle(student, result)
 
 
 def check_canary(api: NbGraderAPI, assignment: str, result: GradingResult) -> None:
