@@ -130,6 +130,52 @@ def _forward(x, w1, b1, w2, b2, h, d, code, z, a) -> float:
     return out
 
 
+@njit(cache=True)
+def _step(x, y, w1, b1, w2, b2, h, d, code, rate, scratch):
+    """One SGD step of a network on one minibatch ``x``, ``y``: its weights updated in place, but for the output
+    bias ``b2`` (a number); return the batch's mean loss and the output bias's gradient."""
+    z, a, zs, as_, outs, gw1, gb1, gw2 = scratch
+    batch = y.shape[0]
+    loss = 0.0
+    for s in range(batch):
+        outs[s] = _forward(x[s], w1, b1, w2, b2, h, d, code, z, a)
+        zs[s, :] = z
+        as_[s, :] = a
+    gw1[:, :] = 0.0
+    gb1[:] = 0.0
+    gw2[:] = 0.0
+    gb2 = 0.0
+    for s in range(batch):
+        loss += (outs[s] - y[s]) ** 2
+        dout = 2.0 * (outs[s] - y[s]) / batch
+        gb2 += dout
+        for j in range(h):
+            gw2[j] += dout * as_[s, j]
+            dz = dout * w2[j] * _slope(zs[s, j], as_[s, j], code)
+            gb1[j] += dz
+            for i in range(d):
+                gw1[j, i] += dz * x[s, i]
+    for j in range(h):
+        w2[j] -= rate * gw2[j]
+        b1[j] -= rate * gb1[j]
+        for i in range(d):
+            w1[j, i] -= rate * gw1[j, i]
+    return loss / batch, gb2
+
+
+@njit(cache=True)
+def _evaluate(x, y, w1, b1, w2, b2, h, d, code, z, a):
+    """The summed squared error and the number of right answers of a network over batches ``x``, ``y``."""
+    loss, correct = 0.0, 0
+    for t in range(y.shape[0]):
+        for s in range(y.shape[1]):
+            out = _forward(x[t, s], w1, b1, w2, b2, h, d, code, z, a)
+            loss += (out - y[t, s]) ** 2
+            if np.rint(out) == np.rint(y[t, s]):
+                correct += 1
+    return loss, correct
+
+
 @njit(cache=True, parallel=True)
 def _train(xtr, ytr, xte, yte, w1, b1, w2, b2, lr, codes, dims, widths, epochs, train_loss, test_loss, test_acc):
     """Train every network ``k`` (its own data, weights, rate and activation) with minibatch SGD."""
@@ -138,46 +184,16 @@ def _train(xtr, ytr, xte, yte, w1, b1, w2, b2, lr, codes, dims, widths, epochs, 
     for k in prange(n_nets):
         h, d, code, rate = widths[k], dims[k], codes[k], lr[k]
         z, a = np.empty(h), np.empty(h)
-        zs, as_ = np.empty((batch, h)), np.empty((batch, h))
-        outs = np.empty(batch)
-        gw1, gb1, gw2 = np.empty((h, d)), np.empty(h), np.empty(h)
+        gradients = np.empty((h, d)), np.empty(h), np.empty(h)
+        scratch = (z, a, np.empty((batch, h)), np.empty((batch, h)), np.empty(batch), *gradients)
         for epoch in range(epochs):
             total = 0.0
             for t in range(n_train):
-                loss = 0.0
-                for s in range(batch):
-                    outs[s] = _forward(xtr[k, t, s], w1[k], b1[k], w2[k], b2[k], h, d, code, z, a)
-                    zs[s, :] = z
-                    as_[s, :] = a
-                    loss += (outs[s] - ytr[k, t, s]) ** 2
-                total += loss / batch
-                gw1[:, :] = 0.0
-                gb1[:] = 0.0
-                gw2[:] = 0.0
-                gb2 = 0.0
-                for s in range(batch):
-                    dout = 2.0 * (outs[s] - ytr[k, t, s]) / batch
-                    gb2 += dout
-                    for j in range(h):
-                        gw2[j] += dout * as_[s, j]
-                        dz = dout * w2[k, j] * _slope(zs[s, j], as_[s, j], code)
-                        gb1[j] += dz
-                        for i in range(d):
-                            gw1[j, i] += dz * xtr[k, t, s, i]
-                for j in range(h):
-                    w2[k, j] -= rate * gw2[j]
-                    b1[k, j] -= rate * gb1[j]
-                    for i in range(d):
-                        w1[k, j, i] -= rate * gw1[j, i]
+                loss, gb2 = _step(xtr[k, t], ytr[k, t], w1[k], b1[k], w2[k], b2[k], h, d, code, rate, scratch)
+                total += loss
                 b2[k] -= rate * gb2
             train_loss[epoch, k] = total / n_train
-            loss, correct = 0.0, 0
-            for t in range(n_test):
-                for s in range(batch):
-                    out = _forward(xte[k, t, s], w1[k], b1[k], w2[k], b2[k], h, d, code, z, a)
-                    loss += (out - yte[k, t, s]) ** 2
-                    if np.rint(out) == np.rint(yte[k, t, s]):
-                        correct += 1
+            loss, correct = _evaluate(xte[k], yte[k], w1[k], b1[k], w2[k], b2[k], h, d, code, z, a)
             test_loss[epoch, k] = loss / (n_test * batch)
             test_acc[epoch, k] = correct / (n_test * batch)
 

@@ -251,38 +251,54 @@ class GuardedExecute(Execute):
             return cell
         if cell.cell_type != "code" or not cell.source.strip():
             return cell
+        if self.stopped is None and self._watchdog is None:
+            await self._start_guard()
+        if self.stopped is None and is_test_cell(cell):
+            await self._restore_before(cell_index)
         if self.stopped is not None:
             cell.outputs = [error_output("NotRun", f"this cell did not run: the kernel was {self.stopped[1]}")]
             return cell
-        if self._watchdog is None:
-            self._watchdog = threading.Thread(target=self._watch, args=(self._done,), daemon=True)
-            self._watchdog.start()
-            try:
-                with self._timed("integrity checks"):
-                    missing = await self._integrity_missing()
-            except TimeoutError:
-                missing = f"the kernel did not answer within {self.integrity_timeout} s"
-            if missing:
-                self._kill_kernel(
-                    GRADER_ERROR, f"the grading kernel could not import grader.kernel.integrity: {missing}"
-                )
-                return await self.async_execute_cell(cell, cell_index, execution_count, store_history)
-        if is_test_cell(cell):
-            try:
-                with self._timed("integrity checks"):
-                    repaired = await self._restore_integrity()
-            except TimeoutError:
-                self._kill_kernel(
-                    KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}"
-                )
-                return await self.async_execute_cell(cell, cell_index, execution_count, store_history)
-            self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
+        cell = await self._run_watched(cell, cell_index, execution_count, store_history)
+        if self.stopped is not None:
+            cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
+            return cell
+        self._note_limits(cell, cell_index)
+        return cell
+
+    async def _start_guard(self) -> None:
+        """Before the first cell: start the CPU-time watchdog and make sure the integrity hook is in the kernel
+        (without it the kernel is stopped: the grader's error)."""
+        self._watchdog = threading.Thread(target=self._watch, args=(self._done,), daemon=True)
+        self._watchdog.start()
+        try:
+            with self._timed("integrity checks"):
+                missing = await self._integrity_missing()
+        except TimeoutError:
+            missing = f"the kernel did not answer within {self.integrity_timeout} s"
+        if missing:
+            self._kill_kernel(GRADER_ERROR, f"the grading kernel could not import grader.kernel.integrity: {missing}")
+
+    async def _restore_before(self, cell_index: int) -> None:
+        """Before a test cell: put back what student code changed, and note it (a kernel that does not answer is
+        stopped as tampered)."""
+        try:
+            with self._timed("integrity checks"):
+                repaired = await self._restore_integrity()
+        except TimeoutError:
+            self._kill_kernel(
+                KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}"
+            )
+            return
+        self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
+
+    async def _run_watched(self, cell, cell_index: int, execution_count, store_history):
+        """Run the cell under the watchdog; a kernel that dies or stops answering is stopped with its reason."""
         started = time.monotonic()
         self._loop = asyncio.get_running_loop()
         self._running = (cell_index, self._cpu_seconds())
         try:
             with self._timed("cells"):
-                cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+                return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
             self.stopped = self.stopped or (
                 KERNEL_DIED,
@@ -305,9 +321,10 @@ class GuardedExecute(Execute):
                 )
         finally:
             self._running = None
-        if self.stopped is not None:
-            cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
-            return cell
+        return cell
+
+    def _note_limits(self, cell, cell_index: int) -> None:
+        """A cell interrupted at its CPU time says so; the report notes the cells past their time or memory."""
         if cell_index in self._interrupted:
             cell.outputs.append(
                 error_output(
@@ -320,7 +337,6 @@ class GuardedExecute(Execute):
                 self.report["cell_timeouts"].append(cell_index)
             elif output.output_type == "error" and output.ename == "MemoryError":
                 self.report["memory_errors"].append(cell_index)
-        return cell
 
     execute_cell = run_sync(async_execute_cell)
 
