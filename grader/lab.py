@@ -138,7 +138,11 @@ def formgrader_path(root: Path, assignment: str | None) -> str:
 
 
 def serve(server: LabServer) -> int:
-    """Wait until the server stops or Ctrl-C, then stop it; return its exit status (0 after Ctrl-C)."""
+    """Wait until the server stops or Ctrl-C, then stop it; return its exit status (0 after Ctrl-C).
+
+    Ctrl-C works even where this process was started with SIGINT ignored (a shell's background job, some CI
+    runners): Python then leaves SIGINT ignored, and the server would outlive the command."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return server.process.wait()
     except KeyboardInterrupt:
