@@ -31,6 +31,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import helpers
 from helpers.checking import stand_ins
 from helpers.environment import kept_random_state
 
@@ -38,7 +39,7 @@ from helpers.environment import kept_random_state
 CHECK_ATTRIBUTE = "__course_check__"
 __all__ = ["arguments", "check", "checks_of", "hidden_call", "lines_run", "raises_value_error", "stand_ins"]
 #: Where code that is not the student's lives: Python, the installed packages, the course's own packages.
-COURSE_PACKAGES = (str(Path(__file__).parents[1]), str(Path(stand_ins.__code__.co_filename).parent))
+COURSE_PACKAGES = (str(Path(__file__).parents[1]), str(Path(helpers.__file__).parent))
 NOT_THE_STUDENTS = (sys.prefix, sys.base_prefix, sys.exec_prefix, *COURSE_PACKAGES, "<frozen ")
 
 
