@@ -14,7 +14,7 @@ Commands, in the order of a term:
 - ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
 - ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go; ``grade`` and ``export``
   without an assignment do it for every assignment that has submissions and write the term gradebook
-  ``grades/term.csv`` (weights and late penalty from ``[tool.course.term]`` in ``pyproject.toml``);
+  ``grades/term.csv`` (weights from ``[tool.course.assignments]``, the late penalty from ``[tool.course.term]``);
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
 - ``lab``, ``formgrader [ASSIGNMENT]``: JupyterLab for the course, or nbgrader's formgrader on an assignment's
   manual-grading page, on loopback with a fresh token, until Ctrl-C;
@@ -33,15 +33,16 @@ from pathlib import Path
 from nbclient.exceptions import CellExecutionError
 
 from grader import report, roster
+from grader.assignments import assignment_names
 from grader.autograde.coordinator import grade_class
-from grader.autograde.statuses import GRADED, UNGRADED
 from grader.config import find_course_root, load_config
 from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
 from grader.lab import formgrader_path, serve, start_lab
-from grader.release import assignment_names, generate_release
+from grader.release import generate_release
 from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import stamp_all
+from grader.statuses import GRADED, UNGRADED
 from grader.term import collect_term, format_term_table, term_assignments, term_weights, write_term_csv
 
 #: The steps of each grading command, in order.

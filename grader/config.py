@@ -15,8 +15,9 @@ class CourseConfig:
     root: Path
     repository: str  # "owner/name" on GitHub; a fork changes this one value
     branch: str
-    order: tuple[str, ...] = ()  # assignments in teaching order; others follow alphabetically
-    weights: dict[str, float] = field(default_factory=dict)  # assignment -> its weight in the term total
+    #: ``[tool.course.assignments]``: each assignment's weight in the term total, in teaching order
+    #: (0: not part of the term total, like the tutorial); :mod:`grader.assignments` reads it with ``source/``
+    assignments: dict[str, float] = field(default_factory=dict)
     late_penalty_per_day: float = 0.0  # fraction of an assignment's points lost per day (or part of one) late
 
     def colab_url(self, notebook: str) -> str:
@@ -51,15 +52,21 @@ def load_config(root: Path | None = None) -> CourseConfig:
         raise ValueError(
             f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
         )
-    term = settings.get("term", {})
-    weights = term.get("weights", {})
+    if "order" in settings or "weights" in settings.get("term", {}):
+        raise ValueError(
+            f"{root / 'pyproject.toml'}: [tool.course] order and [tool.course.term] weights are now one table, "
+            "[tool.course.assignments], a line per assignment in teaching order with its weight (tutorial = 0, "
+            "project1 = 20, ...): move them there"
+        )
+    weights = settings.get("assignments", {})
     if not isinstance(weights, dict) or not all(
-        isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in weights.values()
+        isinstance(w, int | float) and not isinstance(w, bool) and w >= 0 for w in weights.values()
     ):
         raise ValueError(
-            f"[tool.course.term] weights in {root / 'pyproject.toml'} must map assignments to positive numbers, "
-            f"e.g. weights = {{ project1 = 20, xor = 10 }}; got {weights!r}"
+            f"[tool.course.assignments] in {root / 'pyproject.toml'} must give each assignment a weight of 0 or more "
+            f"(a line each, e.g. project1 = 20); got {weights!r}"
         )
+    term = settings.get("term", {})
     per_day = term.get("late_penalty_per_day", 0.0)
     if isinstance(per_day, bool) or not isinstance(per_day, int | float) or not 0 <= per_day <= 1:
         raise ValueError(
@@ -70,8 +77,7 @@ def load_config(root: Path | None = None) -> CourseConfig:
         root=root,
         repository=repository,
         branch=settings.get("branch", "main"),
-        order=tuple(settings.get("order", ())),
-        weights={name: float(w) for name, w in weights.items()},
+        assignments={name: float(w) for name, w in weights.items()},
         late_penalty_per_day=float(per_day),
     )
 

@@ -6,14 +6,10 @@ from pathlib import Path
 
 import nbformat
 
+from grader.assignments import assignment_names
 from grader.experiments import experiment_dependencies
 from grader.nbgrader_api import nbgrader_api
 from grader.student_guide import stamp_guide
-
-
-def assignment_names(root: Path) -> list[str]:
-    """The assignments of the course: the folders under ``source/`` that hold a notebook."""
-    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
 def generate_release(root: Path, assignment: str) -> Path:

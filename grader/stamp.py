@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.assignments import course_assignments
 from grader.config import CourseConfig
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -95,11 +96,8 @@ def stamp_readme(config: CourseConfig, notebooks: list[Path]) -> bool:
 
 
 def source_notebooks(config: CourseConfig) -> list[Path]:
-    """Every notebook under ``source/<assignment>/``: the assignments of ``order`` first, in that
-    order, then the others alphabetically."""
-    rank = {name: i for i, name in enumerate(config.order)}
-    notebooks = [p for p in (config.root / "source").glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts]
-    return sorted(notebooks, key=lambda p: (rank.get(p.parent.name, len(rank)), p.parent.name, p.name))
+    """Every notebook under ``source/<assignment>/``, the assignments in teaching order."""
+    return [notebook for assignment in course_assignments(config) for notebook in assignment.notebooks()]
 
 
 def stamp_all(config: CourseConfig) -> list[Path]:

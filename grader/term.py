@@ -1,5 +1,6 @@
-"""The term gradebook: every graded assignment of the class in one table, with the weights and the late
-policy of ``[tool.course.term]`` in ``pyproject.toml``, printed and written to ``grades/term.csv``.
+"""The term gradebook: every graded assignment of the class in one table, with the weights of
+``[tool.course.assignments]`` and the late policy of ``[tool.course.term]`` in ``pyproject.toml``, printed and
+written to ``grades/term.csv``.
 
 A row per student (everyone in the gradebook or with a submission), a column per assignment that has
 submissions: the points after the late penalty and the percentage. A student without a submission of an
@@ -19,12 +20,12 @@ from pathlib import Path
 from nbgrader.api import MissingEntry
 
 from grader import report
-from grader.autograde.statuses import GRADED
+from grader.assignments import course_assignments
 from grader.config import CourseConfig
 from grader.experiments import NOT_RUN_FLAG
 from grader.nbgrader_api import nbgrader_api
-from grader.release import assignment_names
 from grader.roster import submitted_students
+from grader.statuses import GRADED
 
 DAY = 24 * 3600
 PENDING = "manual grading pending"
@@ -56,31 +57,26 @@ class TermRow:
 
 
 def term_assignments(config: CourseConfig) -> list[str]:
-    """The assignments of ``source/`` that have submissions in ``submitted/``, in teaching order."""
-    names = [name for name in assignment_names(config.root) if submitted_students(config.root, name)]
-    order = {name: index for index, name in enumerate(config.order)}
-    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
+    """The assignments that have submissions in ``submitted/``, in teaching order."""
+    return [a.name for a in course_assignments(config) if submitted_students(config.root, a.name)]
 
 
 def term_weights(config: CourseConfig, assignments: list[str]) -> dict[str, float]:
-    """Each assignment's weight: from ``[tool.course.term] weights``, or equal weights when none are set.
+    """Each assignment's weight, from its line in ``[tool.course.assignments]`` (equal weights when that table
+    is empty or absent).
 
-    Raises ``ValueError`` naming a graded assignment without a weight, or a weight for no assignment."""
-    if not config.weights:
+    Raises ``ValueError`` naming an assignment with submissions and no weight above 0, or a line for an
+    assignment that ``source/`` does not hold."""
+    weights = {a.name: a.weight for a in course_assignments(config)}
+    if not config.assignments:
         return dict.fromkeys(assignments, 1.0)
-    unknown = sorted(set(config.weights) - set(assignment_names(config.root)))
-    if unknown:
-        raise ValueError(
-            f"[tool.course.term] weights in {config.root / 'pyproject.toml'} names {', '.join(unknown)}, "
-            "which source/ does not hold: correct the name or remove the weight"
-        )
-    lacking = [name for name in assignments if name not in config.weights]
+    lacking = [name for name in assignments if not weights[name]]
     if lacking:
         raise ValueError(
-            f"[tool.course.term] weights in {config.root / 'pyproject.toml'} has no weight for "
-            f"{', '.join(lacking)}, which has submissions: add one (e.g. {lacking[0]} = 10)"
+            f"[tool.course.assignments] in {config.root / 'pyproject.toml'} gives no weight above 0 to "
+            f"{', '.join(lacking)}, which has submissions: give it one (a line such as {lacking[0]} = 10)"
         )
-    return {name: config.weights[name] for name in assignments}
+    return {name: weights[name] for name in assignments}
 
 
 def _lateness(root: Path, assignment: str) -> tuple[float, dict[str, float]]:

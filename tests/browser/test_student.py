@@ -8,11 +8,12 @@ import re
 import nbformat
 import pytest
 
+from grader.assignments import graded_assignment_names
 from tests.browser.conftest import screenshot
 from tests.browser.jupyterlab import ERROR_OUTPUT, code_cells, open_and_run_all, validate
 from tests.support import ROOT
 
-ASSIGNMENTS = ("project1", "xor", "backprop", "classification", "deep")
+ASSIGNMENTS = graded_assignment_names(ROOT)
 NUMBERED = re.compile(r"\[\d+\]")
 
 

@@ -9,6 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from grader import cli
+from grader.assignments import graded_assignment_names
 from grader.experiments import (
     EXPERIMENT_TAG,
     NOT_RUN_FLAG,
@@ -20,10 +21,9 @@ from grader.experiments import (
     not_run_flag,
     sync_experiment_tags,
 )
-from grader.release import assignment_names
 from tests.support import ROOT, grader_cell
 
-GRADED_ASSIGNMENTS = [name for name in assignment_names(ROOT) if name != "tutorial"]
+GRADED_ASSIGNMENTS = graded_assignment_names(ROOT)
 
 
 def lab(test_source: str = "assert double(2) == 4", experiment: str = "results = [double(i) for i in range(3)]"):

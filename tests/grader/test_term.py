@@ -48,10 +48,10 @@ def term_course(tmp_path):
     for name in ("nbgrader_config.py", "README.md"):
         shutil.copy(ROOT / name, tmp_path / name)
     pyproject = (ROOT / "pyproject.toml").read_text()
-    start = pyproject.index("[tool.course.term]")
-    end = pyproject.index("\n[", start + 1)
-    term = "[tool.course.term]\nweights = { a1 = 3, a2 = 1 }\nlate_penalty_per_day = 0.1\n"
-    (tmp_path / "pyproject.toml").write_text(pyproject[:start] + term + pyproject[end:])
+    start = pyproject.index("[tool.course.assignments]")
+    end = pyproject.index("\n[tool.ruff]", start)
+    course = "[tool.course.assignments]\na1 = 3\na2 = 1\n\n[tool.course.term]\nlate_penalty_per_day = 0.1\n"
+    (tmp_path / "pyproject.toml").write_text(pyproject[:start] + course + pyproject[end:])
     for name in ("a1", "a2"):
         (tmp_path / "source" / name).mkdir(parents=True)
         nbformat.write(small_assignment(name), tmp_path / "source" / name / f"{name}.ipynb")
@@ -122,14 +122,17 @@ def test_weights_must_cover_every_graded_assignment_and_name_only_real_ones(term
     config = load_config(term_course)
     assert term_weights(config, ["a1", "a2"]) == {"a1": 3.0, "a2": 1.0}
     pyproject = term_course / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace("weights = { a1 = 3, a2 = 1 }", "weights = { a1 = 3 }"))
-    with pytest.raises(ValueError, match="no weight for a2, which has submissions"):
+    pyproject.write_text(pyproject.read_text().replace("a2 = 1\n", ""))
+    with pytest.raises(ValueError, match="no weight above 0 to a2, which has submissions"):
         term_weights(load_config(term_course), ["a1", "a2"])
-    pyproject.write_text(pyproject.read_text().replace("weights = { a1 = 3 }", "weights = { a1 = 3, a3 = 1 }"))
-    with pytest.raises(ValueError, match="names a3, which source/ does not hold"):
+    pyproject.write_text(pyproject.read_text().replace("a1 = 3\n", "a1 = 3\na2 = 0\n"))
+    with pytest.raises(ValueError, match="no weight above 0 to a2"):
+        term_weights(load_config(term_course), ["a1", "a2"])
+    pyproject.write_text(pyproject.read_text().replace("a2 = 0\n", "a2 = 1\na3 = 1\n"))
+    with pytest.raises(ValueError, match=r"lists a3, but .* has no notebook in source/a3/"):
         term_weights(load_config(term_course), ["a1"])
-    pyproject.write_text(pyproject.read_text().replace("a3 = 1", "a2 = -1"))
-    with pytest.raises(ValueError, match="positive numbers"):
+    pyproject.write_text(pyproject.read_text().replace("a3 = 1", "a3 = -1"))
+    with pytest.raises(ValueError, match="a weight of 0 or more"):
         load_config(term_course)
 
 
