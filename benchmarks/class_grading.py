@@ -135,7 +135,7 @@ def profile_one(course: Path) -> dict[str, float]:
         result = grade_submission(task)
     if not result.ok:
         raise RuntimeError(f"the reference solution could not be graded: {result.error}")
-    kernel = result.report["seconds"]
+    kernel = result.report.seconds
     autograde = result.phases.pop("nbgrader autograde")
     return {
         **result.phases,

@@ -4,8 +4,8 @@ In one process, on the same settings (each activation of the lab with ``--seeds`
 batches of 10 per epoch, ``--epochs`` epochs):
 
 * loop: each network trained alone by the standard PyTorch loop, one after another, as the lab's
-  ``run`` does (``tests/helpers/test_xor.py`` holds the lab's model answers: ``run_alone`` and the
-  ``make_dataset`` and ``XorNet`` it uses);
+  ``run`` does (``grader.checks.xor`` holds the lab's model answers: ``reference_run`` and the
+  ``reference_dataset`` and ``ReferenceNet`` it uses);
 * batched: ``train_xor`` on the same settings with the same ``make_dataset`` and ``XorNet`` (the
   compiled loop, all networks at once).
 
@@ -27,8 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from grader.checks.xor import ReferenceNet as XorNet
+from grader.checks.xor import reference_dataset as make_dataset
+from grader.checks.xor import reference_run as run_alone
 from helpers.xor import ACTIVATIONS, XorSetting, train_xor
-from tests.helpers.test_xor import XorNet, make_dataset, run_alone
 
 
 def main() -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from grader.autograde.statuses import GRADED, NOT_GRADED, load_statuses
 from grader.nbgrader_api import nbgrader_api
+from grader.statuses import GRADED, NOT_GRADED, load_statuses
 
 
 def task_name(grade_id: str) -> str:
@@ -29,7 +29,7 @@ class StudentGrades:
     """One student's grades for one assignment."""
 
     student: str
-    status: str  # one of grader.autograde.statuses
+    status: str  # one of grader.statuses
     reason: str = ""
     flags: list[str] = field(default_factory=list)  # review flags (grader.autograde.review); never a score
     tasks: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (score, max)

@@ -44,6 +44,17 @@ def imported_roots(path: Path) -> set[str]:
     return roots
 
 
+def imported_modules(path: Path) -> set[str]:
+    """The full names of the modules that ``path`` imports (absolute imports, and the names imported from them)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
 def distribution(requirement: str) -> str:
     return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
@@ -72,6 +83,28 @@ def pyproject() -> dict:
 @pytest.mark.parametrize("path", modules("helpers"), ids=lambda p: module_name(p))
 def test_no_helpers_module_imports_grading_machinery(path):
     assert not imported_roots(path) & GRADING_ONLY, f"{module_name(path)} imports {imported_roots(path) & GRADING_ONLY}"
+
+
+#: The one-way arrows between layers: (the code under this folder, what it must never import). The coordinator
+#: uses the kernel, the kernel the shared statuses, and the statuses nothing of the grader; tools never use tests.
+ARROWS = [
+    ("grader/kernel", "grader.autograde"),
+    ("grader/statuses.py", "grader"),
+    ("grader", "tests"),
+    ("helpers", "tests"),
+    ("benchmarks", "tests"),
+    ("scripts", "tests"),
+]
+
+
+@pytest.mark.parametrize("where, forbidden", ARROWS, ids=[f"{a} -/-> {b}" for a, b in ARROWS])
+def test_the_layers_import_one_way(where, forbidden):
+    paths = [ROOT / where] if where.endswith(".py") else sorted((ROOT / where).rglob("*.py"))
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if f"{m}.".startswith(f"{forbidden}."))
+        for path in paths
+    }
+    assert not {path: names for path, names in wrong.items() if names}
 
 
 def run_python(code: str) -> str:

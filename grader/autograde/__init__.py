@@ -1,6 +1,5 @@
 """Grading a class of submissions, in the order a submission meets them:
 
-- :mod:`grader.autograde.statuses` - the one vocabulary of statuses, and the status file of an assignment,
 - :mod:`grader.autograde.intake` - is there a notebook, can it be read, are the grader's cells intact,
 - :mod:`grader.autograde.review` - review flags from a static scan of the student's code (never a score),
 - :mod:`grader.autograde.canary` - the instructor's own solution, graded first: it must get every point,

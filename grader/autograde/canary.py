@@ -17,8 +17,8 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from grader.autograde.intake import cell_grade_id
-from grader.autograde.statuses import GRADED
 from grader.autograde.worker import GradingResult
+from grader.statuses import GRADED
 
 #: The student id of the canary's submission (never written to the course gradebook).
 CANARY = "reference-solution-canary"
@@ -95,7 +95,7 @@ def canary_problem(result: GradingResult, status: str, reason: str, max_scores: 
     more = f" (and {len(short) - 1} more test cell(s))" if len(short) > 1 else ""
     failure = _failure_of(result, notebook, grade_id)
     undefined = UNDEFINED_NAME.match(failure)
-    if undefined and result.report.get("experiments_skipped"):
+    if undefined and result.report.experiments_skipped:
         failure += (
             f"; the test reads {undefined[1]!r}, which no cell that runs at grading defines: experiment cells are "
             "not re-run when graded, so a name that only an experiment assigns is missing; assign it outside the "

@@ -30,16 +30,16 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm.auto import tqdm
 
-from grader.autograde import statuses
+from grader import statuses
 from grader.autograde.bundle import make_bundle
 from grader.autograde.canary import CANARY, autograded_max_scores, canary_problem, reference_submission
 from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
-from grader.autograde.statuses import Outcome, load_statuses, save_statuses
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission
 from grader.experiments import not_run_flag
 from grader.kernel.sandbox import resolve_isolation
 from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
+from grader.statuses import KernelReport, Outcome, load_statuses, save_statuses
 
 #: Attempts at a submission whose worker process died (not the kernel: the grader itself).
 WORKER_ATTEMPTS = 2
@@ -50,28 +50,28 @@ def outcome_of(intake: Intake, result: GradingResult | None, flags: list[str]) -
     if result is None:
         return Outcome("", intake.status, intake.reason, flags)
     status, reason = status_of(intake, result)
-    return Outcome(result.student, status, reason, [*flags, *report_flags(intake, result.report or {})], result.seconds)
+    return Outcome(result.student, status, reason, [*flags, *report_flags(intake, result.report)], result.seconds)
 
 
-def report_flags(intake: Intake, report: dict) -> list[str]:
+def report_flags(intake: Intake, report: KernelReport) -> list[str]:
     """The review flags of what the check and the kernel's report found (the kernel repaired, files left out,
     links removed, output cut)."""
     flags = []
-    if report.get("repaired"):
-        flags.append(f"kernel repaired before tests: {', '.join(report['repaired'][:6])}")
+    if report.repaired:
+        flags.append(f"kernel repaired before tests: {', '.join(report.repaired[:6])}")
     if intake.left_out:
         flags.append(f"Python files left out of grading: {', '.join(intake.left_out[:3])}")
-    if report.get("links_removed"):
-        flags.append(f"links removed from its folder: {', '.join(report['links_removed'][:3])}")
-    if report.get("output_truncated"):
-        flags.append(f"output flood: cells {', '.join(map(str, report['output_truncated'][:5]))} cut")
+    if report.links_removed:
+        flags.append(f"links removed from its folder: {', '.join(report.links_removed[:3])}")
+    if report.output_truncated:
+        flags.append(f"output flood: cells {', '.join(map(str, report.output_truncated[:5]))} cut")
     return flags
 
 
 def status_of(intake: Intake, result: GradingResult) -> tuple[str, str]:
     """The status of a graded submission and its one-line reason: nbgrader's failure, the kernel stopped, a cell
     past its time or memory, or what the check said."""
-    report = result.report or {}
+    report = result.report
     if not result.ok and intake.status == statuses.METADATA_TAMPERED:  # the student's changes broke nbgrader
         return statuses.METADATA_TAMPERED, (
             f"{summarise(intake.problems)}; nbgrader could not grade the notebook even with the grader's "
@@ -80,15 +80,15 @@ def status_of(intake: Intake, result: GradingResult) -> tuple[str, str]:
         )
     if not result.ok:
         return statuses.GRADER_ERROR, result.error or "nbgrader could not grade it"
-    if report.get("stopped"):
-        kind, reason = report["stopped"]
+    if report.stopped:
+        kind, reason = report.stopped
         return kind, reason if kind == statuses.GRADER_ERROR else reason + "; cells after it scored 0"
-    if report.get("cell_timeouts"):
+    if report.cell_timeouts:
         return statuses.TIMED_OUT, (
-            f"cell {report['cell_timeouts'][0]} ran past the per-cell time limit and was interrupted"
+            f"cell {report.cell_timeouts[0]} ran past the per-cell time limit and was interrupted"
         )
-    if report.get("memory_errors"):
-        return statuses.OUT_OF_MEMORY, f"cell {report['memory_errors'][0]} raised MemoryError at the memory limit"
+    if report.memory_errors:
+        return statuses.OUT_OF_MEMORY, f"cell {report.memory_errors[0]} raised MemoryError at the memory limit"
     return intake.status, intake.reason
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.autograde.statuses import (
+from grader.experiments import sync_experiment_tags
+from grader.statuses import (
     GRADABLE,
     GRADED,
     METADATA_TAMPERED,
@@ -24,7 +25,6 @@ from grader.autograde.statuses import (
     NOTEBOOK_MISSING,
     UNKNOWN_NOTEBOOK,
 )
-from grader.experiments import sync_experiment_tags
 
 #: The nbgrader metadata of a grader cell that a student must not change.
 GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")

@@ -7,7 +7,6 @@ jailed, limited and watched. Everything that travels, both ways, is plain data a
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -20,6 +19,7 @@ from traitlets.config import Config
 from grader.autograde.bundle import SQLITE, unpack_bundle
 from grader.kernel.sandbox import compiled_kernels, resolve_isolation
 from grader.nbgrader_api import last_error_line, nbgrader_api, quiet_sqlalchemy
+from grader.statuses import KernelReport
 
 
 @dataclass
@@ -56,7 +56,7 @@ class GradingResult:
     penalties: dict[str, float] = field(default_factory=dict)  # notebook -> late penalty
     timestamp: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # autograded/<student>/<assignment>/...
-    report: dict = field(default_factory=dict)  # grader.kernel.guarded_execute's report
+    report: KernelReport = field(default_factory=KernelReport)  # what the grading kernel saw
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds of the worker's steps
 
@@ -115,7 +115,7 @@ def grade_submission(task: GradingTask) -> GradingResult:
         if not result.ok:
             result.error = last_error_line(outcome)
         report = scratch / "report.json"
-        result.report = json.loads(report.read_text()) if report.exists() else {}
+        result.report = KernelReport.from_json(report.read_text()) if report.exists() else KernelReport()
         _read_grades(result, api.coursedir.db_url, api.coursedir.course_id, task.assignment)
         result.files = _read_files(course / "autograded" / task.student / task.assignment)
         phases["read back"] = time.perf_counter() - started - sum(phases.values())

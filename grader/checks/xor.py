@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from grader.checks import check, stand_ins
+from helpers.xor import BATCH_SIZE, N_TEST_BATCHES, N_TRAIN_BATCHES, XorSetting
 
 ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
 
@@ -103,6 +104,24 @@ def reference_evaluate(model: nn.Module, batches) -> tuple[float, float]:
     loss = sum(nn.functional.mse_loss(o, y).item() for o, y in outputs) / len(outputs)
     right = sum((o.round() == y.round()).sum().item() for o, y in outputs)
     return loss, right / sum(len(y) for _, y in outputs)
+
+
+def reference_run(setting: XorSetting, epochs: int) -> dict[str, list[float]]:
+    """The lab's ``run`` for one setting of :mod:`helpers.xor`: one network, the standard PyTorch loop (what the
+    batched ``helpers.xor.train_xor`` must equal, network by network)."""
+    generator = torch.Generator().manual_seed(setting.seed)
+    train = reference_dataset(N_TRAIN_BATCHES, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
+    test = reference_dataset(N_TEST_BATCHES, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
+    torch.manual_seed(setting.seed)
+    model = ReferenceNet(setting.n_inputs, setting.hidden, setting.activation, setting.init_uniform)
+    optimizer = torch.optim.SGD(model.parameters(), lr=setting.lr)
+    history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
+    for _ in range(epochs):
+        history["train_loss"].append(reference_train_epoch(model, optimizer, train))
+        test_loss, test_accuracy = reference_evaluate(model, test)
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(test_accuracy)
+    return history
 
 
 def parameters_equal(a: nn.Module, b: nn.Module) -> bool:

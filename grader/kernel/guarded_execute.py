@@ -41,10 +41,10 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer, Unicode
 
-from grader.autograde.statuses import GRADER_ERROR, KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT
 from grader.experiments import is_experiment, is_test_cell, note_cell
 from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
 from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
+from grader.statuses import GRADER_ERROR, KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT, KernelReport
 
 WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
 #: CPU seconds a cell may go on after the interrupt at its limit before the kernel is killed.
@@ -100,7 +100,7 @@ class GuardedExecute(Execute):
         try:
             yield
         finally:
-            seconds = self.report["seconds"]
+            seconds = self.report.seconds
             seconds[phase] = seconds.get(phase, 0.0) + time.perf_counter() - started
 
     async def async_start_new_kernel(self, **kwargs) -> None:
@@ -129,7 +129,7 @@ class GuardedExecute(Execute):
                 self.scratch_dir or None,
                 self.kernel_cache or None,
             )
-            self.report["isolation"] = km.isolation
+            self.report.isolation = km.isolation
         return km
 
     def _kernel_processes(self) -> list[psutil.Process]:
@@ -247,7 +247,7 @@ class GuardedExecute(Execute):
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if is_experiment(cell) and not self.rerun_experiments:  # its outputs are the student's
-            self.report["experiments_skipped"].append(cell_index)
+            self.report.experiments_skipped.append(cell_index)
             return cell
         if cell.cell_type != "code" or not cell.source.strip():
             return cell
@@ -289,7 +289,7 @@ class GuardedExecute(Execute):
                 KERNEL_TAMPERED, f"the kernel did not answer the integrity check before cell {cell_index}"
             )
             return
-        self.report["repaired"] = sorted(set(self.report["repaired"]) | set(repaired))
+        self.report.repaired = sorted(set(self.report.repaired) | set(repaired))
 
     async def _run_watched(self, cell, cell_index: int, execution_count, store_history):
         """Run the cell under the watchdog; a kernel that dies or stops answering is stopped with its reason."""
@@ -334,9 +334,9 @@ class GuardedExecute(Execute):
             )
         for output in cell.outputs:
             if output.output_type == "error" and output.ename == "CellTimeoutError":
-                self.report["cell_timeouts"].append(cell_index)
+                self.report.cell_timeouts.append(cell_index)
             elif output.output_type == "error" and output.ename == "MemoryError":
-                self.report["memory_errors"].append(cell_index)
+                self.report.memory_errors.append(cell_index)
 
     execute_cell = run_sync(async_execute_cell)
 
@@ -346,8 +346,8 @@ class GuardedExecute(Execute):
         used = self._output_bytes.get(cell_index, 0) + size
         self._output_bytes[cell_index] = used
         if used > self.output_limit_kb << 10:
-            if cell_index not in self.report["output_truncated"]:
-                self.report["output_truncated"].append(cell_index)
+            if cell_index not in self.report.output_truncated:
+                self.report.output_truncated.append(cell_index)
                 outs.append(
                     NotebookNode(
                         output_type="stream",
@@ -362,18 +362,7 @@ class GuardedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self.stopped: tuple[str, str] | None = None
-        self.report = {
-            "isolation": "",
-            "repaired": [],
-            "cell_timeouts": [],
-            "memory_errors": [],
-            "output_truncated": [],
-            "stopped": None,
-            "links_removed": [],
-            "experiments_skipped": [],  # indices of the experiment cells not run (outputs kept)
-            "cpu_seconds": 0.0,  # of the kernel's process tree
-            "seconds": {},  # by phase: kernel start and shutdown, cells, integrity checks
-        }
+        self.report = KernelReport()
         self._output_bytes: dict[int, int] = {}
         self._done, self._watchdog = threading.Event(), None
         self._running: tuple[int, float] | None = None  # the cell being run, and the CPU seconds when it started
@@ -384,12 +373,12 @@ class GuardedExecute(Execute):
             nb, resources = super().preprocess(nb, resources, km)
         finally:
             self._done.set()
-            self.report["stopped"] = list(self.stopped) if self.stopped else None
-            self.report["links_removed"] = remove_non_regular_files(workdir)
-            self.report["cpu_seconds"] = round(self._cpu_used, 3)
+            self.report.stopped = self.stopped
+            self.report.links_removed = remove_non_regular_files(workdir)
+            self.report.cpu_seconds = round(self._cpu_used, 3)
             if self.report_path:
-                Path(self.report_path).write_text(json.dumps(self.report, indent=1))
-        for index in reversed(self.report["experiments_skipped"]):
+                Path(self.report_path).write_text(self.report.to_json())
+        for index in reversed(self.report.experiments_skipped):
             nb.cells.insert(index, note_cell(index))
         return nb, resources
 

@@ -12,11 +12,11 @@ import pytest
 
 from grader import report
 from grader.autograde.coordinator import grade_class
-from grader.autograde.statuses import Outcome
 from grader.config import copy_course
 from grader.experiments import NOT_RUN_FLAG
 from grader.release import generate_release
 from grader.run_notebook import execute_notebook
+from grader.statuses import Outcome
 from tests.support import ROOT, readme_sample_points
 
 

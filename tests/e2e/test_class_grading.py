@@ -18,12 +18,12 @@ from traitlets.config import Config
 
 from grader import report, roster
 from grader.autograde.coordinator import grade_class
-from grader.autograde.statuses import load_statuses
 from grader.cli import main
 from grader.config import copy_course
 from grader.kernel.sandbox import namespaces_available
 from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors
 from grader.release import generate_release
+from grader.statuses import load_statuses
 from tests.e2e.hostile_class import ASSIGNMENT, NOTEBOOK, write_class
 from tests.support import ROOT
 

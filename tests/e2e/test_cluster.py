@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, text
 
 from grader.autograde.coordinator import grade_class
 from grader.config import copy_course
+from grader.local_services import dask_cluster, postgres_binaries, postgres_server
 from grader.nbgrader_api import find_alembic, nbgrader_api
 from grader.release import generate_release
-from tests.services import dask_cluster, postgres_binaries, postgres_server
 from tests.support import ROOT
 
 pytest.importorskip("psycopg2", reason="psycopg2 (the PostgreSQL driver of requirements.txt) is not installed")

@@ -14,11 +14,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader import cli, report
 from grader.autograde.coordinator import CanaryFailed, grade_class
-from grader.autograde.statuses import load_statuses
 from grader.config import COURSE_FILES
 from grader.experiments import EXPERIMENT_TAG, NOT_RERUN_NOTE, NOTE_KEY
 from grader.feedback import generate_feedback
 from grader.kernel.environment import QUIET_KERNEL
+from grader.statuses import load_statuses
 from tests.support import ROOT, grader_cell
 
 #: An experiment that draws a figure from numbers nothing seeds: each run prints and draws other ones.

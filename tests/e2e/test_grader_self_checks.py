@@ -15,10 +15,10 @@ from nbgrader.api import MissingEntry
 from grader import report
 from grader.autograde.canary import CANARY, reference_submission
 from grader.autograde.coordinator import CanaryFailed, grade_class
-from grader.autograde.statuses import status_path
 from grader.config import copy_course
 from grader.nbgrader_api import nbgrader_api
 from grader.release import generate_release
+from grader.statuses import status_path
 from tests.support import ROOT
 
 ASSIGNMENT, NOTEBOOK = "project1", "project1.ipynb"

@@ -10,7 +10,7 @@ import pytest
 
 from grader.autograde import intake
 from grader.autograde.intake import check_submission, read_notebook
-from grader.autograde.statuses import GRADED, METADATA_TAMPERED, NOT_A_NOTEBOOK, NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK
+from grader.statuses import GRADED, METADATA_TAMPERED, NOT_A_NOTEBOOK, NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK
 from tests.support import ROOT
 
 RELEASE = ROOT / "release" / "project1"

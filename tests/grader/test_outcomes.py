@@ -3,16 +3,20 @@ kernel: the status and reason a student reads, and the review flags."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from grader.autograde import statuses
+from grader import statuses
 from grader.autograde.coordinator import outcome_of
 from grader.autograde.intake import Intake
 from grader.autograde.worker import GradingResult
 
 
 def graded(report: dict | None = None, ok: bool = True, error: str = "") -> GradingResult:
-    return GradingResult("ada", ok, error, report=report or {}, seconds=2.5)
+    """A worker's result whose kernel reported ``report`` (as the worker reads it: from JSON)."""
+    kernel = statuses.KernelReport.from_json(json.dumps(report or {}))
+    return GradingResult("ada", ok, error, report=kernel, seconds=2.5)
 
 
 def test_a_submission_that_never_reached_a_worker_keeps_its_checks_status():
@@ -88,3 +92,15 @@ def test_the_report_becomes_review_flags_after_the_scans():
         "links removed from its folder: project1.ipynb",
         "output flood: cells 4, 5 cut",
     ]
+
+
+def test_the_kernels_report_goes_through_json_whole_and_a_field_it_does_not_know_is_named():
+    report = statuses.KernelReport(
+        isolation="namespaces",
+        repaired=["np.allclose"],
+        stopped=(statuses.KERNEL_DIED, "the kernel died in cell 7"),
+        seconds={"cells": 1.5},
+    )
+    assert statuses.KernelReport.from_json(report.to_json()) == report
+    with pytest.raises(ValueError, match="fields this grader does not know: cell_timeout"):
+        statuses.KernelReport.from_json('{"cell_timeout": [3]}')

@@ -1,5 +1,5 @@
 """helpers.xor: the batched trainer against the XOR lab's one-network loop, written as the lab's model
-answer writes it (make_dataset, XorNet, run): the XOR checks' reference code."""
+answer writes it (make_dataset, XorNet, run): the XOR checks' reference code (grader.checks.xor)."""
 
 from __future__ import annotations
 
@@ -10,25 +10,8 @@ from torch import nn
 
 from grader.checks.xor import ReferenceNet as XorNet  # the lab's Task 3
 from grader.checks.xor import reference_dataset as make_dataset  # Task 2
-from grader.checks.xor import reference_evaluate, reference_train_epoch
-from helpers.xor import BATCH_SIZE, N_TEST_BATCHES, N_TRAIN_BATCHES, XorHistory, XorSetting, initial_layers, train_xor
-
-
-def run_alone(setting: XorSetting, epochs: int) -> dict[str, list[float]]:
-    """The lab's ``run``: one network, the standard PyTorch loop (the XOR checks' reference epoch and evaluation)."""
-    generator = torch.Generator().manual_seed(setting.seed)
-    train = make_dataset(N_TRAIN_BATCHES, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
-    test = make_dataset(N_TEST_BATCHES, BATCH_SIZE, setting.n_inputs, setting.centred, generator)
-    torch.manual_seed(setting.seed)
-    model = XorNet(setting.n_inputs, setting.hidden, setting.activation, setting.init_uniform)
-    optimizer = torch.optim.SGD(model.parameters(), lr=setting.lr)
-    history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
-    for _ in range(epochs):
-        history["train_loss"].append(reference_train_epoch(model, optimizer, train))
-        test_loss, test_accuracy = reference_evaluate(model, test)
-        history["test_loss"].append(test_loss)
-        history["test_accuracy"].append(test_accuracy)
-    return history
+from grader.checks.xor import reference_run as run_alone  # the lab's run, one network at a time
+from helpers.xor import XorHistory, XorSetting, initial_layers, train_xor
 
 
 def test_initial_layers_leave_the_global_random_state_alone():

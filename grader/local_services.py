@@ -1,4 +1,5 @@
-"""Servers the tests and benchmarks start themselves and stop afterwards: a PostgreSQL server from Debian's
+"""Servers on this machine for trying the grader's PostgreSQL gradebook and Dask grading before a course uses
+real ones (the tests and benchmarks start them and stop them afterwards): a PostgreSQL server from Debian's
 packages on a Unix socket in a temporary folder, and a Dask scheduler with workers as separate processes (the
 `dask` command line, as a course would run them on its machines), on loopback."""
 

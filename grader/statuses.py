@@ -1,0 +1,98 @@
+"""What grading a submission comes to: the grading kernel's report, the statuses, and where they are kept.
+
+Every submission of a graded class gets one status and a one-line reason, in the grade table, the CSV and
+``grades/<assignment>-status.json``. This module is the one list of them, and of what the grading kernel reports
+(:class:`KernelReport`, written by :mod:`grader.kernel.guarded_execute`, read by the coordinator). It imports
+nothing of the grader, so that both sides may import it: ``autograde`` -> ``kernel`` -> ``statuses``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+GRADED = "graded"
+#: In the gradebook, no autograded submission (grading has not run for this student).
+NOT_GRADED = "not graded"
+NOTEBOOK_MISSING = "notebook missing"
+UNKNOWN_NOTEBOOK = "unknown notebook"
+NOT_A_NOTEBOOK = "not a notebook"
+METADATA_TAMPERED = "metadata tampered"
+TIMED_OUT = "timed out"
+OUT_OF_MEMORY = "out of memory"
+KERNEL_DIED = "kernel died"
+KERNEL_TAMPERED = "kernel tampered"
+GRADER_ERROR = "grader error"
+
+#: Statuses of submissions that nbgrader did not grade (no feedback is written for them).
+UNGRADED = (NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK, NOT_A_NOTEBOOK, GRADER_ERROR, NOT_GRADED)
+#: Statuses with which a submission is sent to a worker.
+GRADABLE = (GRADED, METADATA_TAMPERED)
+
+
+@dataclass
+class KernelReport:
+    """What happened in a submission's grading kernel, as :class:`~grader.kernel.guarded_execute.GuardedExecute`
+    saw it; it travels from the worker's scratch folder as JSON."""
+
+    isolation: str = ""  # how the kernel was isolated (grader.kernel.sandbox)
+    repaired: list[str] = field(default_factory=list)  # what integrity put back before a test cell
+    cell_timeouts: list[int] = field(default_factory=list)  # cells interrupted at the per-cell time limit
+    memory_errors: list[int] = field(default_factory=list)  # cells that raised MemoryError at the memory limit
+    output_truncated: list[int] = field(default_factory=list)  # cells whose output flood was cut
+    stopped: tuple[str, str] | None = None  # (status, reason) when the grader stopped the notebook
+    links_removed: list[str] = field(default_factory=list)  # links and special files taken from the folder
+    experiments_skipped: list[int] = field(default_factory=list)  # experiment cells not run (outputs kept)
+    cpu_seconds: float = 0.0  # of the kernel's process tree
+    seconds: dict[str, float] = field(default_factory=dict)  # by phase: kernel start and shutdown, cells, checks
+
+    def to_json(self) -> str:
+        """The report as JSON."""
+        return json.dumps(asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> KernelReport:
+        """The report that :meth:`to_json` wrote; raises ``ValueError`` naming a field it does not know (a
+        grader of another version wrote it)."""
+        fields = json.loads(text)
+        unknown = sorted(set(fields) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"the kernel's report has fields this grader does not know: {', '.join(unknown)}")
+        if fields.get("stopped") is not None:
+            fields["stopped"] = tuple(fields["stopped"])
+        return cls(**fields)
+
+
+@dataclass
+class Outcome:
+    """A submission's row: status, one-line reason and review flags."""
+
+    student: str
+    status: str
+    reason: str = ""
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def status_path(root: Path, assignment: str) -> Path:
+    """Where the statuses of an assignment's submissions are kept."""
+    return root / "grades" / f"{assignment}-status.json"
+
+
+def load_statuses(root: Path, assignment: str) -> dict[str, Outcome]:
+    """The recorded status of each graded submission (empty when none were recorded)."""
+    path = status_path(root, assignment)
+    if not path.exists():
+        return {}
+    return {student: Outcome(**row) for student, row in json.loads(path.read_text()).items()}
+
+
+def save_statuses(root: Path, assignment: str, outcomes: dict[str, Outcome]) -> None:
+    """Replace the status file of ``assignment`` with ``outcomes``, atomically."""
+    path = status_path(root, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({s: asdict(o) for s, o in sorted(outcomes.items())}, indent=1))
+    os.replace(temporary, path)
