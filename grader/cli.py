@@ -20,6 +20,10 @@ Commands, in the order of a term:
   manual-grading page, on loopback with a fresh token, until Ctrl-C;
 - ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes in ``submitted/`` (Project
   1, the XOR, backpropagation, classification and deeper-networks labs) and write the term gradebook.
+
+Every command takes ``--verbose`` (``-v``), before or after its name: the grader's log (:mod:`grader.logs`) on
+stderr. Grading always keeps its log, with the full traceback of any grader error, in
+``grades/<assignment>-log.txt``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pathlib import Path
 
 from nbclient.exceptions import CellExecutionError
 
-from grader import report, roster
+from grader import logs, report, roster
 from grader.assignments import assignment_names
 from grader.autograde.coordinator import grade_class
 from grader.config import find_course_root, load_config
@@ -78,8 +82,8 @@ def cmd_add_students(root: Path, args: argparse.Namespace) -> int:
 def cmd_collect(root: Path, args: argparse.Namespace) -> int:
     """Unpack an LMS download into ``submitted/``."""
     collected = roster.collect_zip(root, args.assignment, args.archive, args.pattern)
-    print(f"collected {len(collected['collected'])} notebook(s) into submitted/")
-    for line in collected["skipped"]:
+    print(f"collected {len(collected.collected)} notebook(s) into submitted/")
+    for line in collected.skipped:
         print(f"  skipped {line}")
     return 0
 
@@ -152,7 +156,7 @@ def grade_steps(
         graded = sum(o.status not in UNGRADED for o in outcomes)
         print(
             f"autograded {graded} of {len(students)} submission(s) in {seconds:.0f} s "
-            f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute)"
+            f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute); log: {logs.relative_log_path(root, assignment)}"
         )
     if FEEDBACK in steps:
         gradable = [
@@ -324,6 +328,9 @@ def add_class_arguments(parser: argparse.ArgumentParser, term: bool = False) -> 
     parser.add_argument("students", nargs="*", help="student ids (default: every folder in submitted/)")
 
 
+VERBOSE_HELP = "say what each step does, on stderr (grading logs to grades/<assignment>-log.txt either way)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``course``: one sub-command per ``cmd_*`` function."""
     parser = argparse.ArgumentParser(
@@ -334,10 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--root", type=Path, default=None, help="course repository (default: found from the working directory)"
     )
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    verbose = argparse.ArgumentParser(add_help=False)  # -v after the command too; SUPPRESS keeps one given before
+    verbose.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
 
     def command(name: str, func, text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=text, description=text)
+        p = sub.add_parser(name, help=text, description=text, parents=[verbose])
         p.set_defaults(func=func)
         return p
 
@@ -381,6 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit status."""
     args = build_parser().parse_args(argv)
+    logs.configure(verbose=args.verbose)
     try:
         return args.func(find_course_root(args.root), args)
     except (FileNotFoundError, ValueError, RuntimeError) as error:

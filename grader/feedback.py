@@ -6,6 +6,7 @@ step; :func:`generate_feedback` runs that step for a list of students.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
@@ -13,7 +14,10 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.api import Gradebook
 from traitlets import Bool
 
+from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import last_error_line, nbgrader_api
+
+log = logging.getLogger(__name__)
 
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 HIDDEN_NOTICE = "# Hidden tests ran here when your notebook was graded; their result is below."
@@ -97,11 +101,16 @@ class MarkPendingGrades(Preprocessor):
 
 
 def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
-    """Write ``feedback/<student>/<assignment>/*.html`` (hidden tests removed); return failures."""
+    """Write ``feedback/<student>/<assignment>/*.html`` (hidden tests removed); return the failures, each a line
+    that says where its log is (nbgrader's log of it goes to ``grades/<assignment>-log.txt``)."""
     api = nbgrader_api(root)
     failures = {}
-    for student in students:
-        result = api.generate_feedback(assignment, student, force=True)
-        if not result["success"]:
-            failures[student] = last_error_line(result)
+    with assignment_log(root, assignment):
+        log.info("feedback for %d student(s)", len(students))
+        for student in students:
+            result = api.generate_feedback(assignment, student, force=True)
+            if not result["success"]:
+                details = f"{result.get('log') or ''}\n{result.get('error') or ''}".strip()
+                log.error("%s: nbgrader generate_feedback failed:\n%s", student, details)
+                failures[student] = f"{last_error_line(result)} (details in {relative_log_path(root, assignment)})"
     return failures

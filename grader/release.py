@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import nbformat
@@ -10,6 +11,8 @@ from grader.assignments import assignment_names
 from grader.experiments import experiment_dependencies
 from grader.nbgrader_api import nbgrader_api
 from grader.student_guide import stamp_guide
+
+log = logging.getLogger(__name__)
 
 
 def generate_release(root: Path, assignment: str) -> Path:
@@ -27,6 +30,7 @@ def generate_release(root: Path, assignment: str) -> Path:
         raise FileNotFoundError(
             f"no source/{assignment}/ in {root}; assignments here: {', '.join(assignment_names(root)) or 'none'}"
         )
+    log.info("releasing %s from source/%s/", assignment, assignment)
     for notebook in sorted((root / "source" / assignment).glob("*.ipynb")):
         problems = experiment_dependencies(nbformat.read(notebook, as_version=4))
         if problems:
@@ -34,8 +38,10 @@ def generate_release(root: Path, assignment: str) -> Path:
                 f"source/{assignment}/{notebook.name} cannot be released: grading skips its experiment cells, and\n  "
                 + "\n  ".join(problems)
             )
-        stamp_guide(root, notebook)  # the grading limits and the check cell, as of today's configuration
+        changed = stamp_guide(root, notebook)  # the grading limits and the check cell, as of today's configuration
+        log.debug("%s: grading limits and check cell %s", notebook.name, "stamped" if changed else "as they were")
     result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)
+    log.debug("nbgrader generate_assignment %s:\n%s", assignment, result.get("log", ""))
     if not result["success"]:
         raise RuntimeError(
             f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}{result.get('error', '')}"

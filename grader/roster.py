@@ -6,6 +6,7 @@ import csv
 import re
 import shutil
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader.nbgrader_api import nbgrader_api
@@ -37,19 +38,26 @@ def add_students(root: Path, roster: Path) -> int:
     return len(rows)
 
 
-def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_FILE_PATTERN) -> dict[str, list[str]]:
+@dataclass
+class Collection:
+    """What ``collect_zip`` did with an LMS download."""
+
+    collected: list[str] = field(default_factory=list)  # <student>/<assignment>/<notebook>
+    skipped: list[str] = field(default_factory=list)  # "<member>: why"
+
+
+def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_FILE_PATTERN) -> Collection:
     """Unpack an LMS download of notebooks into ``submitted/<student>/<assignment>/``.
 
     Each ``.ipynb`` member is matched by ``pattern`` (groups ``student_id`` and ``file``) on its
     file name, or sits in a ``<student_id>/`` folder. A file name that is not one of the
-    assignment's notebooks is renamed to it when the assignment has exactly one. Returns
-    ``{"collected": [...], "skipped": ["member: reason", ...]}``.
+    assignment's notebooks is renamed to it when the assignment has exactly one.
     """
     notebooks = sorted(p.name for p in (root / "release" / assignment).glob("*.ipynb"))
     if not notebooks:
         raise FileNotFoundError(f"no release/{assignment}/*.ipynb: run `course release {assignment}` first")
     regex = re.compile(pattern)
-    report: dict[str, list[str]] = {"collected": [], "skipped": []}
+    done = Collection()
     with zipfile.ZipFile(archive) as zf:
         for member in zf.namelist():
             path = PurePosixPath(member)
@@ -61,16 +69,16 @@ def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_F
             elif len(path.parts) >= 2:
                 student, name = path.parts[-2], path.name
             else:
-                report["skipped"].append(f"{member}: cannot tell whose it is (name it <student>_<notebook>.ipynb)")
+                done.skipped.append(f"{member}: cannot tell whose it is (name it <student>_<notebook>.ipynb)")
                 continue
             if name not in notebooks:
                 if len(notebooks) != 1:
-                    report["skipped"].append(f"{member}: {name} is none of {', '.join(notebooks)}")
+                    done.skipped.append(f"{member}: {name} is none of {', '.join(notebooks)}")
                     continue
                 name = notebooks[0]
             target = root / "submitted" / student / assignment / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(member) as source, open(target, "wb") as out:
                 shutil.copyfileobj(source, out)
-            report["collected"].append(f"{student}/{assignment}/{name}")
-    return report
+            done.collected.append(f"{student}/{assignment}/{name}")
+    return done

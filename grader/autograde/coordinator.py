@@ -16,11 +16,13 @@ every result written to the course gradebook by this one process.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
@@ -35,13 +37,17 @@ from grader.autograde.bundle import make_bundle
 from grader.autograde.canary import CANARY, autograded_max_scores, canary_problem, reference_submission
 from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
-from grader.autograde.worker import GradingResult, GradingTask, grade_submission
+from grader.autograde.worker import GradingResult, GradingTask, grade_submission, one_line
 from grader.experiments import not_run_flag
 from grader.kernel.sandbox import resolve_isolation
+from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
 from grader.statuses import KernelReport, Outcome, load_statuses, save_statuses
 
-#: Attempts at a submission whose worker process died (not the kernel: the grader itself).
+log = logging.getLogger(__name__)
+
+#: Attempts at a submission whose Dask worker died (not the kernel: the grader itself or its machine); local
+#: workers make two, in the shared pool and then alone (:func:`_local_results`).
 WORKER_ATTEMPTS = 2
 
 
@@ -126,28 +132,45 @@ def record_result(root: Path, assignment: str, result: GradingResult | None, stu
 
 
 def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingResult]:
-    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish. Closing the
-    generator early cancels the tasks not started yet."""
-    attempts = {task.student: 0 for task in tasks}
-    pending = list(tasks)
-    while pending:
-        retry = []
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish. Closing the generator early
+    cancels the tasks not started yet.
+
+    A worker process that dies (the grader's fault, or the machine's: never the kernel, which is a process of its
+    own) breaks the pool and fails every submission not finished in it; those are graded again, each in a process
+    of its own, so that only the submission that kills its worker again gets a grader-error row."""
+    broken = []
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
+        futures = {pool.submit(grade_submission, task): task for task in tasks}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                broken.append(futures[future])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if not broken:
+        return
+    students = ", ".join(task.student for task in broken)
+    log.warning("a grading worker process died; grading again, each alone in a process: %s", students)
+    threads = ThreadPoolExecutor(max_workers=workers)
+    try:
+        yield from (future.result() for future in as_completed([threads.submit(_grade_alone, t) for t in broken]))
+    finally:
+        threads.shutdown(wait=True, cancel_futures=True)
+
+
+def _grade_alone(task: GradingTask) -> GradingResult:
+    """Grade ``task`` in a worker process of its own; a grader-error result if that process dies too."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         try:
-            futures = {pool.submit(grade_submission, task): task for task in pending}
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    attempts[task.student] += 1
-                    if attempts[task.student] < WORKER_ATTEMPTS:
-                        retry.append(task)
-                    else:
-                        yield GradingResult(task.student, False, error="the grading worker process died twice")
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        pending = retry
+            return pool.submit(grade_submission, task).result()
+        except BrokenProcessPool:
+            return GradingResult(
+                task.student,
+                False,
+                error="the grading worker process died twice, the second time alone with this submission",
+            )
 
 
 def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingResult]:
@@ -171,7 +194,8 @@ def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingR
             try:
                 yield future.result()
             except Exception as error:  # a lost worker, a pickling failure: the row says which
-                yield GradingResult(task.student, False, error=f"Dask: {type(error).__name__}: {error}"[:300])
+                details = "".join(traceback.format_exception(error))
+                yield GradingResult(task.student, False, error=f"Dask: {one_line(error)}", details=details)
 
 
 class CanaryFailed(RuntimeError):
@@ -198,7 +222,10 @@ def grade_class(
 
     With ``canary``, the reference solution (:mod:`grader.autograde.canary`) is graded first, in the
     same pool; nothing is written until it has got every autograded point, and :class:`CanaryFailed`
-    says which test cell failed and why when it has not."""
+    says which test cell failed and why when it has not.
+
+    What happens is logged to ``grades/<assignment>-log.txt`` (:mod:`grader.logs`), grader errors with their
+    tracebacks."""
     api = nbgrader_api(root)
     require_released(api, assignment)
     if canary and CANARY in students:
@@ -207,6 +234,37 @@ def grade_class(
     if rerun_experiments is None:
         rerun_experiments = bool(api.config.GuardedExecute.get("rerun_experiments", False))
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
+    options = {"isolation": isolation, "canary": canary, "rerun_experiments": rerun_experiments}
+    with assignment_log(root, assignment) as path:
+        where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
+        log.info("%d submission(s) of %s on %s; %s", len(students), assignment, where, options)
+        try:
+            return _grade_class(api, root, assignment, students, workers, scheduler, progress, on_result, **options)
+        except CanaryFailed as error:
+            log.error("%s", error)
+            raise
+        except Exception:
+            log.exception("grading %s stopped: the grader's error (no grade of this run is lost: each is written "
+                          "as it is settled); rerun to finish, and report the traceback above", assignment)  # fmt: skip
+            raise
+        finally:
+            log.debug("the log of this run: %s", path)
+
+
+def _grade_class(
+    api: NbGraderAPI,
+    root: Path,
+    assignment: str,
+    students: list[str],
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+    on_result: Callable[[Outcome], None] | None,
+    isolation: str,
+    canary: bool,
+    rerun_experiments: bool,
+) -> list[Outcome]:
+    """:func:`grade_class` once its arguments are checked, inside its log."""
     bundle = make_bundle(root, assignment)
     intakes, flags = check_class(root, assignment, students)
     submissions = {CANARY: reference_submission(root, assignment)} if canary else {}
@@ -295,6 +353,7 @@ class ClassRecorder:
         on_result: Callable[[Outcome], None] | None,
     ) -> None:
         self.root, self.assignment, self.on_result = root, assignment, on_result
+        self.log_name = relative_log_path(root, assignment)
         self.intakes, self.flags = intakes, flags
         self.recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
         self.outcomes: dict[str, Outcome] = {}
@@ -303,6 +362,14 @@ class ClassRecorder:
         """Write one submission's grades (not for a grader error: they stay as they were) and its status."""
         outcome = outcome_of(self.intakes[student], result, self.flags[student])
         outcome.student = student
+        details = result.details if result is not None else ""
+        if outcome.status == statuses.GRADER_ERROR:
+            log.error("%s: %s: %s%s", student, outcome.status, outcome.reason, f"\n{details}" if details else "")
+            outcome.reason += f" (the grader's fault, not the student's; details in {self.log_name})"
+        else:
+            level = logging.WARNING if details else logging.INFO
+            log.log(level, "%s: %s%s%s", student, outcome.status, f": {outcome.reason}" if outcome.reason else "",
+                    f"\n{details}" if details else "")  # fmt: skip
         if outcome.status != statuses.GRADER_ERROR:
             record_result(self.root, self.assignment, result if result is not None and result.ok else None, student)
         self.outcomes[student] = outcome
@@ -321,9 +388,12 @@ def check_canary(api: NbGraderAPI, assignment: str, result: GradingResult) -> No
     outcome = outcome_of(Intake(), result, [])
     max_scores = autograded_max_scores(api.coursedir.db_url, api.coursedir.course_id, assignment)
     problem = canary_problem(result, outcome.status, outcome.reason, max_scores)
+    if problem and result.details:
+        log.error("the reference solution's grading:\n%s", result.details)
     if problem:
         raise CanaryFailed(
             f"the reference solution (source/{assignment}/) did not get every autograded point, so the "
             f"grader is not fit to grade the class: {problem}. Nothing was written to the gradebook. Fix the "
-            "source notebook or the grading setup (then `course release`), or pass --no-canary to grade anyway"
+            "source notebook or the grading setup (then `course release`), or pass --no-canary to grade anyway "
+            f"(details in {relative_log_path(Path(api.coursedir.root), assignment)})"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,8 @@ class GradingResult:
 
     student: str
     ok: bool
-    error: str = ""
+    error: str = ""  # one line, for the grade table
+    details: str = ""  # what the error line came from, in full: the traceback, or nbgrader's log
     grades: list[GradeRecord] = field(default_factory=list)
     comments: list[tuple[str, str, str | None]] = field(default_factory=list)  # (notebook, name, auto_comment)
     penalties: dict[str, float] = field(default_factory=dict)  # notebook -> late penalty
@@ -59,6 +61,11 @@ class GradingResult:
     report: KernelReport = field(default_factory=KernelReport)  # what the grading kernel saw
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds of the worker's steps
+
+
+def one_line(error: BaseException) -> str:
+    """``Name: message`` of an exception, on one line of at most 300 characters (the grade table's reason)."""
+    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _read_files(folder: Path) -> dict[str, bytes]:
@@ -114,13 +121,14 @@ def grade_submission(task: GradingTask) -> GradingResult:
         result = GradingResult(task.student, bool(outcome["success"]))
         if not result.ok:
             result.error = last_error_line(outcome)
+            result.details = f"{outcome.get('log') or ''}\n{outcome.get('error') or ''}".strip()
         report = scratch / "report.json"
         result.report = KernelReport.from_json(report.read_text()) if report.exists() else KernelReport()
         _read_grades(result, api.coursedir.db_url, api.coursedir.course_id, task.assignment)
         result.files = _read_files(course / "autograded" / task.student / task.assignment)
         phases["read back"] = time.perf_counter() - started - sum(phases.values())
     except Exception as error:  # the worker must answer for every submission it was given
-        result = GradingResult(task.student, False, error=f"{type(error).__name__}: {error}"[:300])
+        result = GradingResult(task.student, False, error=one_line(error), details=traceback.format_exc())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     result.seconds = time.perf_counter() - started

@@ -68,6 +68,9 @@ def test_a_kernel_without_its_integrity_hook_is_the_graders_error(tmp_path):
     (outcome,) = grade_class(course, ASSIGNMENT, ["ada"], workers=1, progress=False, canary=False)
     assert outcome.status == "grader error"
     assert outcome.reason.startswith("the grading kernel could not import grader.kernel.integrity: AssertionError")
+    assert outcome.reason.endswith(f"(the grader's fault, not the student's; details in grades/{ASSIGNMENT}-log.txt)")
+    log = (course / "grades" / f"{ASSIGNMENT}-log.txt").read_text()
+    assert "ada: grader error: the grading kernel could not import" in log
     (row,) = report.collect_grades(course, ASSIGNMENT, ["ada"])
     assert (row.status, row.reason) == (outcome.status, outcome.reason)
     assert not submission_in_gradebook(course, "ada")  # no zeros written for the grader's fault

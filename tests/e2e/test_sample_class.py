@@ -243,13 +243,13 @@ def test_collect_unpacks_an_lms_zip(tmp_path):
         zf.writestr("cleo/project1.ipynb", notebook)  # folder per student
         zf.writestr("notes.txt", b"not a notebook")
         zf.writestr("orphan.ipynb", notebook)
-    report = roster.collect_zip(course, ASSIGNMENT, archive)
-    assert sorted(report["collected"]) == [
+    collection = roster.collect_zip(course, ASSIGNMENT, archive)
+    assert sorted(collection.collected) == [
         "ada/project1/project1.ipynb",
         "ben/project1/project1.ipynb",
         "cleo/project1/project1.ipynb",
     ]
-    assert report["skipped"] == ["orphan.ipynb: cannot tell whose it is (name it <student>_<notebook>.ipynb)"]
+    assert collection.skipped == ["orphan.ipynb: cannot tell whose it is (name it <student>_<notebook>.ipynb)"]
     assert (course / "submitted" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == notebook
     assert roster.submitted_students(course, ASSIGNMENT) == ["ada", "ben", "cleo"]
 
