@@ -156,7 +156,8 @@ def grade_steps(
         graded = sum(o.status not in UNGRADED for o in outcomes)
         print(
             f"autograded {graded} of {len(students)} submission(s) in {seconds:.0f} s "
-            f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute); log: {logs.relative_log_path(root, assignment)}"
+            f"({60 * len(students) / max(seconds, 1e-9):.1f} per minute); "
+            f"log: {logs.relative_log_path(root, assignment)}"
         )
     if FEEDBACK in steps:
         gradable = [
