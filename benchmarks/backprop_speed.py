@@ -21,11 +21,12 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import torch
+from nbgrader.utils import is_grade, is_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.autograde.canary import solution_code  # noqa: E402
+from grader.cells import grade_id_of, solution_code  # noqa: E402
 
 NETWORKS = {
     "circles 2-10-2": ([2, 10, 2], 400),
@@ -39,10 +40,9 @@ def model_answers() -> dict:
     nb = nbformat.read(ROOT / "source" / "backprop" / "backprop.ipynb", as_version=4)
     namespace = {"np": np}
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade_id") == "imports":
+        if cell.cell_type == "code" and grade_id_of(cell) == "imports":
             exec(cell.source[cell.source.index("def sigmoid") :], namespace)
-        elif cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
+        elif cell.cell_type == "code" and is_solution(cell) and not is_grade(cell):
             exec(solution_code(cell.source), namespace)
     return namespace
 

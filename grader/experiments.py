@@ -25,6 +25,9 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import ClearOutput
+from nbgrader.utils import is_grade, is_solution
+
+from grader.cells import grade_id_of
 
 EXPERIMENT_TAG = "experiment"
 #: The line shown above every experiment cell of an autograded notebook (and so in the formgrader and feedback).
@@ -46,8 +49,7 @@ def has_experiment_tag(cell: NotebookNode) -> bool:
 
 def is_test_cell(cell: NotebookNode) -> bool:
     """An autograder test cell: a graded code cell that is not an answer cell."""
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+    return cell.cell_type == "code" and bool(is_grade(cell)) and not is_solution(cell)
 
 
 def is_experiment(cell: NotebookNode) -> bool:
@@ -57,7 +59,7 @@ def is_experiment(cell: NotebookNode) -> bool:
 
 def cell_label(cell: NotebookNode, index: int) -> str:
     """A cell's name in messages: its grade id, else its position."""
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index}"
+    return grade_id_of(cell) or f"cell {index}"
 
 
 def names_of(source: str) -> tuple[set[str], set[str]]:
@@ -148,14 +150,10 @@ def sync_experiment_tags(nb: NotebookNode, release: NotebookNode) -> int:
     """Give every grader cell of ``nb`` (a cell with a grade id) the release's ``experiment`` tag, or take it
     away; return how many cells changed. A student's copy cannot make a grader cell an experiment, or stop one
     being one."""
-    tagged = {
-        cell.metadata["nbgrader"]["grade_id"]: has_experiment_tag(cell)
-        for cell in release.cells
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    }
+    tagged = {grade_id_of(cell): has_experiment_tag(cell) for cell in release.cells if grade_id_of(cell)}
     changed = 0
     for cell in nb.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = grade_id_of(cell)
         if grade_id not in tagged or has_experiment_tag(cell) == tagged[grade_id]:
             continue
         tags = [tag for tag in cell.metadata.get("tags", []) if tag != EXPERIMENT_TAG]

@@ -12,31 +12,16 @@ from pathlib import Path
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.api import Gradebook
+from nbgrader.utils import is_grade, is_task
 from traitlets import Bool
 
+from grader.cells import grade_id_of, strip_hidden_tests
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import last_error_line, nbgrader_api
 
 log = logging.getLogger(__name__)
 
-BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 HIDDEN_NOTICE = "# Hidden tests ran here when your notebook was graded; their result is below."
-
-
-def strip_hidden_tests(source: str) -> tuple[str, bool]:
-    """Remove every hidden-test region (markers included) from a cell's source.
-
-    Returns the new source and whether anything was removed.
-    """
-    kept, hidden, found = [], False, False
-    for line in source.splitlines():
-        if BEGIN_HIDDEN in line:
-            hidden = found = True
-        elif END_HIDDEN in line:
-            hidden = False
-        elif not hidden:
-            kept.append(line)
-    return "\n".join(kept), found
 
 
 class FeedbackExporter(HTMLExporter):
@@ -91,10 +76,9 @@ class MarkPendingGrades(Preprocessor):
             }
             points = 0.0
             for cell in nb.cells:
-                meta = cell.metadata.get("nbgrader", {})
-                if meta.get("grade_id") in pending and (meta.get("grade") or meta.get("task")):
-                    meta["pending"] = True
-                    points += float(meta.get("points") or 0)
+                if grade_id_of(cell) in pending and (is_grade(cell) or is_task(cell)):
+                    cell.metadata.nbgrader["pending"] = True
+                    points += float(cell.metadata.nbgrader.get("points") or 0)
         info["pending_points"] = points
         info["graded_max_score"] = info["max_score"] - points
         return nb, resources

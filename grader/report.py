@@ -9,19 +9,14 @@ SQLAlchemy URL in ``nbgrader_config.py``). A task is a group of grade cells name
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
+from grader.cells import task_name
 from grader.nbgrader_api import nbgrader_api
 from grader.statuses import GRADED, NOT_GRADED, load_statuses
-
-
-def task_name(grade_id: str) -> str:
-    """The task a grade cell belongs to: ``train_hidden`` and ``train_hidden_sgd`` -> ``train``."""
-    return re.sub(r"_(?:visible|hidden|task)(?:_\w+)?$", "", grade_id)
 
 
 @dataclass

@@ -16,14 +16,14 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade
 
-from grader.autograde.intake import cell_grade_id
+from grader.cells import grade_id_of, visible_check_task
 from grader.kernel.guarded_execute import GuardedExecute
 from grader.nbgrader_api import load_course_config
 
 LIMITS_START, LIMITS_END = "<!-- grading-limits:start -->", "<!-- grading-limits:end -->"
 CHECK_CELL = "check_before_submit"
-VISIBLE = re.compile(r"^(?P<task>.+)_visible$")
 TASK_HEADING = re.compile(r"^##\s+Task\s+(\d+)", re.MULTILINE)
 
 
@@ -65,9 +65,9 @@ def visible_checks(nb: nbformat.NotebookNode) -> dict[str, str]:
     for cell in nb.cells:
         if cell.cell_type == "markdown" and (heading := TASK_HEADING.search(cell.source)):
             number = heading.group(1)
-        match = VISIBLE.match(cell_grade_id(cell) or "")
-        if cell.cell_type == "code" and match:
-            checks[f"Task {number} {match['task']}" if number else match["task"]] = cell.source
+        task = visible_check_task(grade_id_of(cell) or "")
+        if cell.cell_type == "code" and task:
+            checks[f"Task {number} {task}" if number else task] = cell.source
     return checks
 
 
@@ -104,12 +104,12 @@ def stamp_guide(root: Path, path: Path) -> bool:
     assignment lacks.
     """
     nb = nbformat.read(path, as_version=4)
-    if not any(cell.get("metadata", {}).get("nbgrader", {}).get("grade") for cell in nb.cells):
+    if not any(is_grade(cell) for cell in nb.cells):
         return False
     limit_cells = [
         c for c in nb.cells if c.cell_type == "markdown" and LIMITS_START in c.source and LIMITS_END in c.source
     ]
-    check_cells = [c for c in nb.cells if cell_grade_id(c) == CHECK_CELL]
+    check_cells = [c for c in nb.cells if grade_id_of(c) == CHECK_CELL]
     if not limit_cells or not check_cells:
         raise ValueError(
             f"{path}: a graded notebook needs a markdown cell with the markers {LIMITS_START} and {LIMITS_END} "

@@ -34,7 +34,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.assignments import graded_assignment_names
-from grader.autograde.canary import solution_code
+from grader.cells import grade_id_of, solutions
 from grader.kernel.environment import QUIET_KERNEL, grading_environment
 from helpers.environment import FAST_ENV_VAR, FIGURE_DIR_ENV_VAR
 
@@ -60,22 +60,18 @@ def sample_notebooks(assignment: str) -> dict[str, tuple[nbformat.NotebookNode, 
     """Every sample student's notebook of ``assignment``, not yet run, and whether the student runs it."""
     notebook = f"{assignment}.ipynb"
     source = nbformat.read(ROOT / "source" / assignment / notebook, as_version=4)
-    solutions = {
-        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
-        for c in source.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
+    answers = solutions(source)
     students = sample_class(assignment)
     partly_done = getattr(students, "PARTLY_DONE", {})
     notebooks = {}
     for student, (description, edits) in students.STUDENTS.items():
         nb = nbformat.read(ROOT / "release" / assignment / notebook, as_version=4)
-        answered = partly_done.get(student, solutions)
+        answered = partly_done.get(student, answers)
         if edits is not None:
             for cell in nb.cells:
-                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if grade_id in solutions and grade_id in answered:
-                    cell.source = solutions[grade_id]
+                grade_id = grade_id_of(cell)
+                if grade_id in answers and grade_id in answered:
+                    cell.source = answers[grade_id]
                     for pattern, replacement in edits.get(grade_id, []):
                         new = re.sub(pattern, replacement, cell.source, count=1, flags=re.MULTILINE)
                         assert new != cell.source, f"{student}: {pattern!r} not found in {grade_id}"

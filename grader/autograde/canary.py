@@ -16,32 +16,22 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from grader.autograde.intake import cell_grade_id
 from grader.autograde.worker import GradingResult
+from grader.cells import grade_id_of, solutions
 from grader.statuses import GRADED
 
 #: The student id of the canary's submission (never written to the course gradebook).
 CANARY = "reference-solution-canary"
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 UNDEFINED_NAME = re.compile(r"^NameError: name '(\w+)' is not defined")
-
-
-def solution_code(source: str) -> str:
-    """The model answer of a source answer cell: its source without the solution markers."""
-    return "\n".join(line for line in source.splitlines() if not any(marker in line for marker in SOLUTION_MARKERS))
 
 
 def reference_notebook(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``release`` with every answer cell holding the model answer from ``source``."""
-    solutions = {
-        cell_grade_id(cell): solution_code(cell.source)
-        for cell in source.cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
+    answers = solutions(source)
     answered = nbformat.from_dict(release)
     for cell in answered.cells:
-        if cell_grade_id(cell) in solutions:
-            cell.source = solutions[cell_grade_id(cell)]
+        if grade_id_of(cell) in answers:
+            cell.source = answers[grade_id_of(cell)]
     return answered
 
 
@@ -74,7 +64,7 @@ def _failure_of(result: GradingResult, notebook: str, grade_id: str) -> str:
     if data is None:
         return "no autograded notebook came back"
     for cell in nbformat.reads(data.decode("utf-8"), as_version=4).cells:
-        if cell_grade_id(cell) == grade_id:
+        if grade_id_of(cell) == grade_id:
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             if errors:
                 return f"{errors[-1].get('ename', 'Error')}: {str(errors[-1].get('evalue', '')).splitlines()[0][:200]}"

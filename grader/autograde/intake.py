@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.cells import grade_id_of
 from grader.experiments import sync_experiment_tags
 from grader.statuses import (
     GRADABLE,
@@ -84,11 +85,6 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def cell_grade_id(cell: nbformat.NotebookNode) -> str | None:
-    """The nbgrader grade id of a cell (None for a cell the grader does not know)."""
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
 def changed_keys(meta: dict, original: dict) -> list[str]:
     """The guarded nbgrader metadata keys (:data:`GUARDED_KEYS`) whose values differ."""
     return [key for key in GUARDED_KEYS if meta.get(key) != original.get(key)]
@@ -98,7 +94,7 @@ def grader_cells(nb: nbformat.NotebookNode) -> dict[str, list[nbformat.NotebookN
     """The cells with nbgrader metadata, by grade id."""
     cells: dict[str, list] = {}
     for cell in nb.cells:
-        grade_id = cell_grade_id(cell)
+        grade_id = grade_id_of(cell)
         if grade_id:
             cells.setdefault(grade_id, []).append(cell)
     return cells
@@ -133,7 +129,7 @@ def drop_duplicate_grader_cells(nb: nbformat.NotebookNode) -> int:
     """Remove every later copy of a grader cell (same grade id); return how many were removed."""
     seen, kept = set(), []
     for cell in nb.cells:
-        grade_id = cell_grade_id(cell)
+        grade_id = grade_id_of(cell)
         if grade_id and grade_id in seen:
             continue
         seen.add(grade_id)

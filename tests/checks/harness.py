@@ -17,12 +17,14 @@ import re
 import textwrap
 from dataclasses import dataclass
 from functools import cache
+from typing import ClassVar
 
 import nbformat
-import pytest
+from nbgrader.utils import is_grade, is_solution
 
-from grader.autograde.canary import solution_code
+from grader.cells import grade_id_of, solution_code, strip_hidden_tests
 from grader.checks import arguments, checks_of
+from grader.experiments import has_experiment_tag
 from tests.support import ROOT
 
 TASK_HEADING = re.compile(r"^task\d+$")
@@ -115,18 +117,17 @@ def notebook(assignment: str) -> Notebook:
     nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     code, answers, visible, task_of, task = {}, {}, {}, {}, None
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
+        grade_id = grade_id_of(cell) or ""
         if cell.cell_type == "markdown" and TASK_HEADING.match(grade_id):
             task = grade_id
-        elif cell.cell_type != "code" or "experiment" in cell.metadata.get("tags", []) or not grade_id:
+        elif cell.cell_type != "code" or has_experiment_tag(cell) or not grade_id:
             continue
-        elif meta.get("solution") and not meta.get("grade"):
+        elif is_solution(cell) and not is_grade(cell):
             answers[grade_id] = code[grade_id] = solution_code(cell.source)
             task_of[grade_id] = task
-        elif meta.get("grade") and "### BEGIN HIDDEN TESTS" not in cell.source:
+        elif is_grade(cell) and not strip_hidden_tests(cell.source)[1]:
             visible[grade_id], task_of[grade_id] = cell.source, task
-        elif meta.get("grade"):
+        elif is_grade(cell):
             task_of[grade_id] = task
         elif grade_id != CHECK_CELL:  # the imports, and the data that the visible checks use
             code[grade_id] = cell.source
@@ -228,30 +229,27 @@ def counts(assignment: str, mutants: list[Variant], alternatives: list[Variant])
     }
 
 
-def suite(assignment: str, section: str, mutants: list[Variant], alternatives: list[Variant]) -> tuple:
-    """The tests of an assignment's checks, for its test module to bind at module level: the model answers pass,
-    every alternative passes, every mistake fails its own task only and says why, and the README's section
-    ``### <section>`` states the counts, at least 4 mistakes and 3 alternatives a task."""
+class CheckSuite:
+    """The tests of an assignment's checks: a test module derives a class from this one and sets the class
+    variables. The model answers pass, every alternative passes, every mistake fails its own task only and says
+    why, and the README's section ``### <README_SECTION>`` states the counts, at least 4 mistakes and 3
+    alternatives a task (``tests/checks/conftest.py`` gives ``alternative`` and ``mistake`` the class's lists)."""
 
-    def test_the_model_answers_pass_every_check():
-        assert failures(assignment, namespace(assignment)) == {}
+    ASSIGNMENT: ClassVar[str]
+    README_SECTION: ClassVar[str]
+    MUTANTS: ClassVar[list[Variant]]
+    ALTERNATIVES: ClassVar[list[Variant]]
 
-    @pytest.mark.parametrize("variant", alternatives, ids=lambda v: v.name)
-    def test_a_correct_answer_written_another_way_passes(variant):
-        assert verdict(assignment, variant) is None
+    def test_the_model_answers_pass_every_check(self):
+        assert failures(self.ASSIGNMENT, namespace(self.ASSIGNMENT)) == {}
 
-    @pytest.mark.parametrize("variant", mutants, ids=lambda v: v.name)
-    def test_a_mistake_fails_its_own_task_only_and_says_why(variant):
-        assert verdict(assignment, variant) is None
+    def test_a_correct_answer_written_another_way_passes(self, alternative: Variant):
+        assert verdict(self.ASSIGNMENT, alternative) is None
 
-    def test_the_readme_states_how_many_answers_each_task_is_tried_with():
-        tried = counts(assignment, mutants, alternatives)
-        assert readme_counts(section) == tried
+    def test_a_mistake_fails_its_own_task_only_and_says_why(self, mistake: Variant):
+        assert verdict(self.ASSIGNMENT, mistake) is None
+
+    def test_the_readme_states_how_many_answers_each_task_is_tried_with(self):
+        tried = counts(self.ASSIGNMENT, self.MUTANTS, self.ALTERNATIVES)
+        assert readme_counts(self.README_SECTION) == tried
         assert all(mistakes >= 4 and alternatives >= 3 for mistakes, alternatives in tried.values())
-
-    return (
-        test_the_model_answers_pass_every_check,
-        test_a_correct_answer_written_another_way_passes,
-        test_a_mistake_fails_its_own_task_only_and_says_why,
-        test_the_readme_states_how_many_answers_each_task_is_tried_with,
-    )

@@ -18,7 +18,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from grader.assignments import assignment_names, graded_assignment_names
-from grader.autograde.canary import solution_code
+from grader.cells import solutions
 from tests.support import ROOT
 
 #: What Colab has installed that the course's student package needs (its base dependencies, pyproject.toml).
@@ -88,11 +88,7 @@ def first_task_cells(assignment: str) -> list[str]:
     task's visible check, with the model answer from source/ in the answer cell."""
     release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    answers = {
-        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
-        for c in source.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
+    answers = solutions(source)
     code = [c for c in release.cells if c.cell_type == "code"]
     setup = code[0].source
     assert GITHUB_URL in setup, "the setup cell no longer installs from GitHub as this test expects"

@@ -1,12 +1,6 @@
 import nbformat
 
-from grader.feedback import HIDDEN_NOTICE, HideHiddenTests, strip_hidden_tests
-
-
-def test_strip_hidden_tests_keeps_visible_lines():
-    source = "assert a\n### BEGIN HIDDEN TESTS\nassert secret\n### END HIDDEN TESTS\nassert b"
-    assert strip_hidden_tests(source) == ("assert a\nassert b", True)
-    assert strip_hidden_tests("assert a") == ("assert a", False)
+from grader.feedback import HIDDEN_NOTICE, HideHiddenTests
 
 
 def test_preprocessor_hides_hidden_code_and_tracebacks():
