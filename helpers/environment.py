@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 FAST_ENV_VAR = "COURSE_FAST"
 #: Environment variable naming the folder where :func:`helpers.plotting.save_figure` writes PNG files.
 FIGURE_DIR_ENV_VAR = "COURSE_FIGURE_DIR"
-#: Environment variable naming the folder of the compiled sweep kernels (:mod:`helpers.sweep.kernels`).
-KERNEL_CACHE_ENV_VAR = "COURSE_KERNEL_CACHE"
+#: Environment variable naming the folder of the compiled sweeps (:mod:`helpers.sweep.fused`).
+NUMBA_CACHE_ENV_VAR = "COURSE_NUMBA_CACHE"
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -76,13 +76,13 @@ def fast_mode() -> bool:
     raise ValueError(f"{FAST_ENV_VAR}={value!r} is not understood: set it to 1 (fast) or 0 (full run).")
 
 
-def kernel_cache_folder() -> Path:
-    """Where the compiled sweep kernels live: ``COURSE_KERNEL_CACHE``, else ``~/.cache/nn-course/kernels``,
+def compiled_sweeps_folder() -> Path:
+    """Where the compiled sweeps live: ``COURSE_NUMBA_CACHE``, else ``~/.cache/nn-course/numba``,
     else a folder in the temporary directory when the home folder is not writable."""
-    configured = os.environ.get(KERNEL_CACHE_ENV_VAR)
+    configured = os.environ.get(NUMBA_CACHE_ENV_VAR)
     for folder in ([Path(configured)] if configured else []) + [
-        Path.home() / ".cache" / "nn-course" / "kernels",
-        Path(tempfile.gettempdir()) / "nn-course-kernels",
+        Path.home() / ".cache" / "nn-course" / "numba",
+        Path(tempfile.gettempdir()) / "nn-course-numba",
     ]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -90,4 +90,4 @@ def kernel_cache_folder() -> Path:
                 return folder
         except OSError:
             continue
-    raise OSError(f"no writable folder for the sweep kernels: set {KERNEL_CACHE_ENV_VAR} to one")
+    raise OSError(f"no writable folder for the compiled sweeps: set {NUMBA_CACHE_ENV_VAR} to one")

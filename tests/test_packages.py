@@ -130,11 +130,21 @@ def test_the_jail_starts_without_numpy_or_torch():
     assert loaded == "[]"
 
 
+def test_the_checks_that_grading_kernels_import_load_no_nbgrader():
+    modules = sorted((ROOT / "grader" / "checks").glob("[!_]*.py"))
+    names = ["grader.checks", *(f"grader.checks.{path.stem}" for path in modules)]
+    loaded = run_python(
+        f"import sys\nfor name in {names!r}: __import__(name)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'nbgrader', 'nbconvert', 'nbclient'}))"
+    )
+    assert loaded == "[]"
+
+
 def test_the_base_dependencies_are_what_helpers_imports(pyproject):
-    from helpers.sweep import kernels
+    from helpers.sweep import fused
 
     base = {distribution(r) for r in pyproject["project"]["dependencies"]}
-    generated = ast.parse(kernels._HEADER.format(dim=1, activation="relu"))  # the kernels it writes import numba
+    generated = ast.parse(fused._HEADER.format(dim=1, activation="relu"))  # the code it writes imports numba
     assert "numba" in {node.module for node in ast.walk(generated) if isinstance(node, ast.ImportFrom)}
     assert third_party("helpers") | {"numba"} == base
 

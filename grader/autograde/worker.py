@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from traitlets.config import Config
 
 from grader.autograde.bundle import SQLITE, unpack_bundle
-from grader.kernel.sandbox import compiled_kernels, resolve_isolation
+from grader.kernel.sandbox import compiled_sweeps, resolve_isolation
 from grader.nbgrader_api import last_error_line, nbgrader_api, quiet_sqlalchemy
 from grader.statuses import KernelReport
 
@@ -111,7 +111,7 @@ def grade_submission(task: GradingTask) -> GradingResult:
         overrides.GuardedExecute.scratch_dir = str(scratch)
         overrides.GuardedExecute.isolation = resolve_isolation(task.isolation)
         overrides.GuardedExecute.rerun_experiments = task.rerun_experiments
-        overrides.GuardedExecute.kernel_cache = compiled_kernels() or ""
+        overrides.GuardedExecute.sweep_cache = compiled_sweeps() or ""
         overrides.CourseDirectory.db_url = f"{SQLITE}{course / 'gradebook.db'}"
         api = nbgrader_api(course, overrides)
         phases["unpack and configure"] = time.perf_counter() - started

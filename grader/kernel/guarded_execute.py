@@ -79,7 +79,7 @@ class GuardedExecute(Execute):
         "auto", help="auto (namespaces where the system allows, else scratch), namespaces, or scratch"
     ).tag(config=True)
     scratch_dir = Unicode("", help="folder for the jail's mount point (default: the temporary folder)").tag(config=True)
-    kernel_cache = Unicode("", help="compiled sweep kernels each jail gets a copy of").tag(config=True)
+    sweep_cache = Unicode("", help="compiled sweeps each jail gets a copy of").tag(config=True)
     report_path = Unicode("", help="where to write what happened, as JSON (nothing when empty)").tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -127,7 +127,7 @@ class GuardedExecute(Execute):
                 resolve_isolation(self.isolation),
                 self.memory_limit_mb,
                 self.scratch_dir or None,
-                self.kernel_cache or None,
+                self.sweep_cache or None,
             )
             self.report.isolation = km.isolation
         return km

@@ -34,7 +34,7 @@ import sys
 from pathlib import Path
 
 from grader.kernel.environment import DETERMINISTIC
-from helpers.environment import FAST_ENV_VAR, KERNEL_CACHE_ENV_VAR
+from helpers.environment import FAST_ENV_VAR, NUMBA_CACHE_ENV_VAR
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 38, 24, 28
@@ -42,9 +42,9 @@ SECBIT_NOROOT, SECBIT_NOROOT_LOCKED, SECBIT_NO_SETUID_FIXUP, SECBIT_NO_SETUID_FI
 NOBODY = 65534
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 DEVICES = ("null", "zero", "full", "random", "urandom")
-#: Where the kernel finds its connection file, and its private copy of the compiled sweep kernels
-#: (helpers.sweep.kernels).
-KERNEL_CACHE = "/tmp/nn-course-kernels"
+#: Where the kernel finds its connection file, and its private copy of the compiled sweeps
+#: (helpers.sweep.fused).
+SWEEP_CACHE = "/tmp/nn-course-numba"
 CONNECTION_FILE = "/tmp/kernel-connection.json"
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -176,7 +176,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--python-path", default="", help="the kernel's PYTHONPATH: where it finds the course's packages"
     )
-    parser.add_argument("--kernel-cache", help="compiled sweep kernels to copy into the jail's /tmp")
+    parser.add_argument("--sweep-cache", help="compiled sweeps to copy into the jail's /tmp")
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--tmp-mb", type=int, default=256)
     parser.add_argument("--nobody", action="store_true", help="switch to the user nobody (needs real root)")
@@ -217,11 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.python_path:
         env["PYTHONPATH"] = args.python_path
-    env[KERNEL_CACHE_ENV_VAR] = KERNEL_CACHE
+    env[NUMBA_CACHE_ENV_VAR] = SWEEP_CACHE
     if FAST_ENV_VAR in os.environ:  # a fast run (the course's tests) grades in fast mode too
         env[FAST_ENV_VAR] = os.environ[FAST_ENV_VAR]
-    if args.kernel_cache and os.path.isdir(args.kernel_cache):
-        shutil.copytree(args.kernel_cache, KERNEL_CACHE)
+    if args.sweep_cache and os.path.isdir(args.sweep_cache):
+        shutil.copytree(args.sweep_cache, SWEEP_CACHE)
     set_limits(args.memory_mb << 20)
     drop_privileges(args.nobody, [args.workdir, "/tmp", "/dev/shm", *([args.sockets] if args.sockets else [])])
     silence_stdout()

@@ -22,7 +22,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 from grader.kernel.environment import QUIET_KERNEL, grading_environment
-from helpers.environment import kernel_cache_folder
+from helpers.environment import compiled_sweeps_folder
 
 ISOLATION_MODES = ("auto", "namespaces", "scratch")
 #: System folders a Python kernel reads (bound read-only into the jail when they exist).
@@ -99,7 +99,7 @@ def jail_command(
     connection_file: str,
     jail_root: str,
     memory_mb: int,
-    kernel_cache: str | None,
+    sweep_cache: str | None,
     sockets: str,
 ) -> list[str]:
     """The command that runs ``kernel_cmd`` in a jail whose only writable folders are ``workdir`` and
@@ -122,8 +122,8 @@ def jail_command(
     for path in read_only_paths():
         command += ["--ro", path]
     command += ["--connection-file", connection_file, "--python-path", kernel_python_path()]
-    if kernel_cache:
-        command += ["--kernel-cache", kernel_cache]
+    if sweep_cache:
+        command += ["--sweep-cache", sweep_cache]
     if os.geteuid() == 0:
         command.append("--nobody")
     return [*command, "--", *kernel_cmd]
@@ -139,18 +139,18 @@ class SandboxedKernelManager(AsyncKernelManager):
     isolation = "scratch"
     memory_mb = 2048
     scratch_dir: str | None = None
-    kernel_cache: str | None = None
+    sweep_cache: str | None = None
     sockets: str | None = None
 
-    def jail(self, isolation: str, memory_mb: int, scratch_dir: str | None, kernel_cache: str | None) -> None:
+    def jail(self, isolation: str, memory_mb: int, scratch_dir: str | None, sweep_cache: str | None) -> None:
         """Set how the kernel will run (before it starts). A jailed kernel has a network of its own
         with nothing but its loopback, and talks to the grader over IPC: Unix sockets in a folder
         bound into the jail at the same path."""
-        self.isolation, self.memory_mb, self.scratch_dir, self.kernel_cache = (
+        self.isolation, self.memory_mb, self.scratch_dir, self.sweep_cache = (
             isolation,
             memory_mb,
             scratch_dir,
-            kernel_cache,
+            sweep_cache,
         )
         if isolation == "namespaces":
             self.sockets = tempfile.mkdtemp(prefix="ipc-", dir=scratch_dir)
@@ -170,7 +170,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 os.path.realpath(self.connection_file),
                 jail_root,
                 self.memory_mb,
-                self.kernel_cache,
+                self.sweep_cache,
                 self.sockets,
             )
             kw["env"] = {**kw.get("env", os.environ), "PYTHONPATH": kernel_python_path()}
@@ -184,7 +184,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(self.sockets, ignore_errors=True)
 
 
-def compiled_kernels() -> str | None:
-    """The compiled sweep kernels that each jail gets a private copy of (None if there are none)."""
-    folder = kernel_cache_folder()
+def compiled_sweeps() -> str | None:
+    """The compiled sweeps that each jail gets a private copy of (None if there are none)."""
+    folder = compiled_sweeps_folder()
     return str(folder) if any(folder.glob("*.py")) else None

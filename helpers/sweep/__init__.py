@@ -1,7 +1,7 @@
 """Train a whole width sweep of one-hidden-layer networks at once.
 
 - :mod:`helpers.sweep.trainer` - :func:`train_sweep` and the :class:`SweepHistory` it returns,
-- :mod:`helpers.sweep.kernels` - the fused CPU kernels it runs, generated and compiled by Numba.
+- :mod:`helpers.sweep.fused` - the fused CPU loops it runs, generated and compiled by Numba.
 """
 
 from helpers.sweep.trainer import (

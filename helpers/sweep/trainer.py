@@ -8,7 +8,7 @@ with momentum, Adam) act element by element: each network follows the trajectory
 follow alone, from the same initial weights (``torch.manual_seed(seed)`` then
 ``make_mlp(d, width)``) and with the same minibatch order, up to floating-point rounding.
 
-The forward and backward passes are fused kernels (:mod:`helpers.sweep.kernels`) that never
+The forward and backward passes are fused loops (:mod:`helpers.sweep.fused`) that never
 store a samples x units matrix, so memory grows with the number of parameters, not with
 samples x units; a sweep larger than the memory budget is split into chunks of networks.
 """
@@ -25,14 +25,14 @@ from tqdm.auto import tqdm
 
 from helpers.data import Dataset
 from helpers.models import count_parameters, make_mlp
-from helpers.sweep.kernels import kernels
+from helpers.sweep.fused import fused_passes
 from helpers.training import iterate_minibatches, make_optimizer
 
 #: hidden units per block of work (each block belongs to one network)
 BLOCK = 64
 #: default memory budget of one chunk of networks, in bytes
 DEFAULT_MEMORY_BUDGET = 1 << 30
-# the nn.Module of each activation the kernels implement (helpers.sweep.kernels.ACTIVATIONS)
+# the nn.Module of each activation the fused passes implement (helpers.sweep.fused.ACTIVATIONS)
 _MODULES = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
 
 
@@ -93,7 +93,7 @@ class _Chunk:
         self.block_start = np.asarray(starts, dtype=np.int64)
         self.block_net = np.asarray(nets, dtype=np.int64)
         self.net_block_start = np.asarray(net_starts, dtype=np.int64)
-        self.forward_kernel, self.backward_kernel = kernels(self.w.shape[1], activation)
+        self.forward_pass, self.backward_pass = fused_passes(self.w.shape[1], activation)
         self.n_nets = len(modules)
         # numpy views of the parameters and gradients, shared with the torch tensors
         self.arrays = [p.detach().numpy() for p in (self.w, self.b, self.v, self.c)]
@@ -106,7 +106,7 @@ class _Chunk:
         if self.partial.shape[1] < n:
             self.partial = np.empty((len(self.block_net), n), dtype=np.float32)
         out = np.empty((self.n_nets, n), dtype=np.float32)
-        self.forward_kernel(xt, *self.arrays, self.block_start, self.net_block_start, self.partial, out)
+        self.forward_pass(xt, *self.arrays, self.block_start, self.net_block_start, self.partial, out)
         return out
 
     def mse(self, xt: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -119,7 +119,7 @@ class _Chunk:
         residual -= y
         residual *= np.float32(2.0 / xt.shape[1])  # d(mean squared error)/d(output)
         w, b, v, _ = self.arrays
-        self.backward_kernel(xt, w, b, v, residual, self.block_start, self.block_net, *self.grads)
+        self.backward_pass(xt, w, b, v, residual, self.block_start, self.block_net, *self.grads)
         self.c.grad.copy_(torch.from_numpy(residual.sum(axis=1)))
         self.optimizer.step()
 
