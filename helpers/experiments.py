@@ -98,6 +98,7 @@ def trained_width_sweep(
     data: Dataset,
     widths: Sequence[int],
     seeds: Sequence[int] = (0, 1, 2),
+    *,
     epochs: int = 2000,
     lr: float = 0.01,
     optimizer: str = "adam",

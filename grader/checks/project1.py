@@ -37,6 +37,14 @@ def mse(model: nn.Module, X: torch.Tensor, Y: torch.Tensor) -> float:
         return ((model(X) - Y) ** 2).mean().item()
 
 
+def train_on_linear_problem(train, seed: int, **options) -> tuple[list[float], float]:
+    """The losses ``train`` returns on Task 7's problem of ``seed`` with ``options``, and its model's error after."""
+    X, Y, batches = linear_problem(seed)
+    model = linear_model(seed)
+    losses = train(model, batches, **options)
+    return losses, mse(model, X, Y)
+
+
 @check
 def target_function_hidden(target_function) -> None:
     """Task 1: f on random inputs in [-2, 2], and the signs of the odd powers."""
@@ -293,10 +301,7 @@ def train_hidden(train) -> None:
 @check
 def train_hidden_losses(train) -> None:
     """Task 7: each returned loss is the mean of the episode's minibatch losses."""
-    X, Y, batches = linear_problem(607)
-    model = linear_model(607)
-    losses = train(model, batches, episodes=2, lr=0.0, momentum=0.0)
-    error = mse(model, X, Y)
+    losses, error = train_on_linear_problem(train, 607, episodes=2, lr=0.0, momentum=0.0)
     assert len(losses) == 2 and all(abs(loss - error) < 1e-4 * max(1.0, error) for loss in losses), (
         "each returned loss must be the mean of that episode's minibatch MSE losses"
     )
@@ -336,10 +341,7 @@ def train_hidden_sgd(train) -> None:
 @check
 def train_hidden_learns(train) -> None:
     """Task 7: the loss falls on an easy linear problem."""
-    X, Y, batches = linear_problem(609)
-    model = linear_model(609)
-    losses = train(model, batches, episodes=20, lr=0.05, momentum=0.9)
-    after = mse(model, X, Y)
+    losses, after = train_on_linear_problem(train, 609, episodes=20, lr=0.05, momentum=0.9)
     assert len(losses) == 20 and losses[-1] < 0.1 * losses[0] and after < 0.1 * losses[0], (
         "train(lr=0.05, momentum=0.9) does not lower the loss on an easy linear problem"
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.checks.harness import Variant, suite
+from tests.checks.harness import CheckSuite, Variant
 
 ASSIGNMENT = "xor"
 
@@ -515,9 +515,5 @@ MUTANTS = [
 ]
 
 
-(
-    test_the_model_answers_pass_every_check,
-    test_a_correct_answer_written_another_way_passes,
-    test_a_mistake_fails_its_own_task_only_and_says_why,
-    test_the_readme_states_how_many_answers_each_task_is_tried_with,
-) = suite(ASSIGNMENT, "The XOR lab", MUTANTS, ALTERNATIVES)
+class TestXorChecks(CheckSuite):
+    ASSIGNMENT, README_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, "The XOR lab", MUTANTS, ALTERNATIVES
