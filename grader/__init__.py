@@ -19,6 +19,7 @@ Students never need this package; the notebooks import :mod:`helpers`. ``grader`
 - :mod:`grader.experiments` - experiment cells: not re-run when graded, their outputs kept, the release's check,
 - :mod:`grader.logs` - the grader's logging: ``--verbose``, and each assignment's log ``grades/<assignment>-log.txt``,
 - :mod:`grader.cells` - nbgrader's cells: their metadata, grade ids and the one parser of nbgrader's markers,
+- :mod:`grader.limits` - the grading limits, defined once: enforced by the kernel, stated in the release,
 - :mod:`grader.statuses` - what grading a submission comes to: the kernel's report, the statuses, the status file,
 - :mod:`grader.autograde` - grading a class: checks, review flags, the canary, coordinator and worker,
 - :mod:`grader.kernel` - the jailed, limited and guarded kernel a submission runs in,

@@ -19,7 +19,7 @@ import nbformat
 from nbgrader.utils import is_grade
 
 from grader.cells import grade_id_of, visible_check_task
-from grader.kernel.guarded_execute import GuardedExecute
+from grader.limits import configured_limits
 from grader.nbgrader_api import load_course_config
 
 LIMITS_START, LIMITS_END = "<!-- grading-limits:start -->", "<!-- grading-limits:end -->"
@@ -28,15 +28,8 @@ TASK_HEADING = re.compile(r"^##\s+Task\s+(\d+)", re.MULTILINE)
 
 
 def grading_limits(root: Path) -> dict[str, float]:
-    """The limits the grader enforces: the guarded Execute step as ``nbgrader_config.py`` configures it."""
-    step = GuardedExecute(config=load_course_config(root))
-    return {
-        "cell_seconds": step.timeout,
-        "notebook_seconds": step.submission_timeout,
-        "wall_clock_factor": step.wall_clock_factor,
-        "memory_mb": step.memory_limit_mb,
-        "output_kb": step.output_limit_kb,
-    }
+    """The limits the grader enforces, as the course's ``nbgrader_config.py`` sets them (:mod:`grader.limits`)."""
+    return configured_limits(load_course_config(root))
 
 
 def _duration(seconds: int) -> str:

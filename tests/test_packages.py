@@ -90,6 +90,9 @@ def test_no_helpers_module_imports_grading_machinery(path):
 ARROWS = [
     ("grader/kernel", "grader.autograde"),
     ("grader/statuses.py", "grader"),
+    ("grader/release.py", "grader.kernel"),  # release-time code: what students are told, not the grading kernel
+    ("grader/student_guide.py", "grader.kernel"),
+    ("grader/student_guide.py", "grader.autograde"),
     ("grader", "tests"),
     ("helpers", "tests"),
     ("benchmarks", "tests"),

@@ -39,11 +39,12 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float, Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from grader.experiments import is_experiment, is_test_cell, note_cell
 from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
 from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
+from grader.limits import GradingLimits
 from grader.statuses import GRADER_ERROR, KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT, KernelReport
 
 WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
@@ -56,24 +57,13 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-class GuardedExecute(Execute):
-    """nbgrader's Execute with a jail, limits and kernel integrity (see the module's docstring)."""
+class GuardedExecute(GradingLimits, Execute):
+    """nbgrader's Execute with a jail, limits (:class:`~grader.limits.GradingLimits`; ``Execute.timeout``, the
+    per-cell limit, is counted in CPU seconds too) and kernel integrity (see the module's docstring)."""
 
-    # Execute.timeout, the per-cell limit, is counted in CPU seconds too
-    submission_timeout = Integer(
-        900, help="CPU seconds of the kernel's process tree for the whole notebook; then the kernel is killed"
-    ).tag(config=True)
-    wall_clock_factor = Float(
-        5.0,
-        help="the backstop for a kernel that sleeps or waits: this many times a limit, in wall-clock seconds",
-    ).tag(config=True)
     rerun_experiments = Bool(
         False, help="run the experiment cells too (an audit), instead of keeping the student's outputs"
     ).tag(config=True)
-    memory_limit_mb = Integer(2048, help="memory of the kernel and what it starts, in MiB; then it is killed").tag(
-        config=True
-    )
-    output_limit_kb = Integer(1024, help="output kept per cell, in KiB; the rest is dropped").tag(config=True)
     integrity_timeout = Integer(20, help="seconds the kernel has to answer the integrity request").tag(config=True)
     isolation = Unicode(
         "auto", help="auto (namespaces where the system allows, else scratch), namespaces, or scratch"

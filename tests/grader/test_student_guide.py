@@ -56,3 +56,24 @@ def test_a_graded_notebook_without_the_markers_is_named(course_copy):
 
 def test_notebooks_without_grade_cells_are_left_alone(course_copy):
     assert not stamp_guide(course_copy, course_copy / "source" / "tutorial" / "tutorial.ipynb")
+
+
+def test_the_stated_limits_are_those_the_guarded_execute_step_enforces():
+    from traitlets.config import Config
+
+    from grader.kernel.guarded_execute import GuardedExecute
+    from grader.limits import configured_limits
+
+    config = Config()
+    config.Execute.timeout = 77
+    config.GuardedExecute.memory_limit_mb = 999
+    config.GuardedExecute.wall_clock_factor = 3.0
+    step = GuardedExecute(config=config)
+    enforced = (
+        step.timeout,
+        step.submission_timeout,
+        step.wall_clock_factor,
+        step.memory_limit_mb,
+        step.output_limit_kb,
+    )
+    assert tuple(configured_limits(config).values()) == enforced == (77, 900, 3.0, 999, 1024)
