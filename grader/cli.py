@@ -5,6 +5,9 @@ Commands, in the order of a term:
 - ``stamp``: write the repository from ``pyproject.toml`` into the notebooks' Colab badges,
   setup cells and the README's notebook table;
 - ``release [ASSIGNMENT ...]``: regenerate ``release/`` from ``source/`` with nbgrader;
+- ``publish DEST``: write the student repository (``release/``, ``helpers``, a student README) into the git
+  repository DEST and commit it, after checking that it holds no answer or hidden test;
+- ``links [--hub URL]``: each notebook's Colab link, and its nbgitpuller link on a JupyterHub;
 - ``add-students ROSTER.csv``: add the students of a roster to the gradebook;
 - ``collect ASSIGNMENT ARCHIVE.zip``: unpack an LMS download into ``submitted/``;
 - ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``) in
@@ -18,8 +21,8 @@ Commands, in the order of a term:
 - ``run-tutorial``: execute the released tutorial into ``build/tutorial/`` (notebook, HTML, figures);
 - ``lab``, ``formgrader [ASSIGNMENT]``: JupyterLab for the course, or nbgrader's formgrader on an assignment's
   manual-grading page, on loopback with a fresh token, until Ctrl-C;
-- ``demo``: the main job: stamp, release, run the tutorial, grade the sample classes in ``submitted/`` (Project
-  1, the XOR, backpropagation, classification and deeper-networks labs) and write the term gradebook.
+- ``demo``: the main job: stamp, release, publish into ``build/student-repo/``, run the tutorial, grade the sample
+  classes in ``submitted/`` (every graded assignment's) and write the term gradebook.
 
 Every command takes ``--verbose`` (``-v``), before or after its name: the grader's log (:mod:`grader.logs`) on
 stderr. Grading always keeps its log, with the full traceback of any grader error, in
@@ -43,9 +46,11 @@ from grader.config import find_course_root, load_config
 from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
 from grader.lab import formgrader_path, serve, start_lab
+from grader.links import notebook_links
+from grader.publish import publish
 from grader.release import generate_release
 from grader.run_notebook import error_outputs, execute_notebook
-from grader.stamp import stamp_all
+from grader.stamp import release_path, source_notebooks, stamp_all
 from grader.statuses import GRADED, UNGRADED
 from grader.term import collect_term, format_term_table, term_assignments, term_weights, write_term_csv
 
@@ -59,9 +64,30 @@ def cmd_stamp(root: Path, args: argparse.Namespace) -> int:
     config = load_config(root)
     changed = stamp_all(config)
     print(
-        f"stamped {config.repository} into {len(changed)} changed file(s)"
+        f"stamped {config.student_repository} into {len(changed)} changed file(s)"
         + "".join(f"\n  {p.relative_to(root)}" for p in changed)
     )
+    return 0
+
+
+def cmd_publish(root: Path, args: argparse.Namespace) -> int:
+    """Write the student repository into DEST (a git repository) and commit it."""
+    done = publish(root, args.dest, args.message)
+    state = f"commit {done.commit[:12]}" if done.commit else "nothing changed, nothing committed"
+    print(f"published the student repository, {len(done.files)} files, into {done.dest}: {state}")
+    if done.commit:
+        print(f"  push it to {load_config(root).git_url()} (the repository the badges and setup cells point at)")
+    return 0
+
+
+def cmd_links(root: Path, args: argparse.Namespace) -> int:
+    """Print each notebook's Colab link, and its nbgitpuller link on the JupyterHub ``--hub``."""
+    if args.hub and not args.hub.startswith(("https://", "http://")):
+        raise ValueError(f"--hub must be the hub's address, such as https://hub.example.edu, not {args.hub!r}")
+    config = load_config(root)
+    notebooks = [release_path(config, path) for path in source_notebooks(config)]
+    for path, colab, hub in notebook_links(config, notebooks, args.hub):
+        print(f"{path}\n  Colab: {colab}" + (f"\n  hub:   {hub}" if hub else ""))
     return 0
 
 
@@ -259,9 +285,11 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(root: Path, args: argparse.Namespace) -> int:
-    """The main job: stamp, release, run the tutorial, grade the sample classes and the term."""
+    """The main job: stamp, release, publish the student repository into ``build/student-repo/``, run the tutorial,
+    grade the sample classes and the term."""
     cmd_stamp(root, args)
     cmd_release(root, argparse.Namespace(assignments=[]))
+    cmd_publish(root, argparse.Namespace(dest=root / "build" / "student-repo", message=None))
     cmd_run_tutorial(root, args)
     return term_steps(root, ALL_STEPS, args)
 
@@ -355,6 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("stamp", cmd_stamp, "stamp Colab badges and the repository into notebooks and README")
     p = command("release", cmd_release, "regenerate release/ from source/ with nbgrader")
     p.add_argument("assignments", nargs="*", help="assignment names (default: all under source/)")
+    p = command("publish", cmd_publish, "write the student repository (release/, helpers, a README) into DEST")
+    p.add_argument("dest", type=Path, help="the student repository's folder: created, or an earlier publish")
+    p.add_argument("--message", default=None, help="the commit message (default: 'Publish the course from ...')")
+    p = command("links", cmd_links, "print each notebook's Colab link, and its JupyterHub link with --hub")
+    p.add_argument("--hub", default=None, help="a JupyterHub with nbgitpuller, such as https://hub.example.edu")
     p = command(
         "add-students",
         cmd_add_students,
@@ -383,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("formgrader", cmd_formgrader, "start the formgrader on an assignment's manual-grading page")
     p.add_argument("assignment", nargs="?", help="default: the formgrader's front page")
     p.add_argument("--port", type=int, default=8888, help="the port on 127.0.0.1 (default: 8888)")
-    p = command("demo", cmd_demo, "the main job: stamp, release, run the tutorial, grade the sample classes")
+    p = command("demo", cmd_demo, "the main job: stamp, release, publish, run the tutorial, grade the sample classes")
     add_fast_option(p)
     add_grading_options(p)
     return parser

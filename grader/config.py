@@ -10,10 +10,11 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class CourseConfig:
-    """Where the course lives: its root folder and its GitHub repository."""
+    """Where the course lives: its root folder, its private instructor repository and the public student one."""
 
     root: Path
-    repository: str  # "owner/name" on GitHub; a fork changes this one value
+    repository: str  # the instructor repository, "owner/name" on GitHub: private, it holds the answers
+    student_repository: str  # what students see and install: `course publish` writes it
     branch: str
     #: ``[tool.course.assignments]``: each assignment's weight in the term total, in teaching order
     #: (0: not part of the term total, like the tutorial); :mod:`grader.assignments` reads it with ``source/``
@@ -21,12 +22,12 @@ class CourseConfig:
     late_penalty_per_day: float = 0.0  # fraction of an assignment's points lost per day (or part of one) late
 
     def colab_url(self, notebook: str) -> str:
-        """The "Open in Colab" address of a notebook path relative to the repository root."""
-        return f"https://colab.research.google.com/github/{self.repository}/blob/{self.branch}/{notebook}"
+        """The "Open in Colab" address of a notebook path relative to the student repository's root."""
+        return f"https://colab.research.google.com/github/{self.student_repository}/blob/{self.branch}/{notebook}"
 
-    def pip_url(self) -> str:
-        """The address that ``pip install`` takes to install this repository's package."""
-        return f"git+https://github.com/{self.repository}.git@{self.branch}"
+    def git_url(self) -> str:
+        """The address ``git clone`` takes for the student repository."""
+        return f"https://github.com/{self.student_repository}"
 
 
 def find_course_root(start: Path | None = None) -> Path:
@@ -47,10 +48,14 @@ def load_config(root: Path | None = None) -> CourseConfig:
     root = find_course_root(root)
     with open(root / "pyproject.toml", "rb") as f:
         settings = tomllib.load(f).get("tool", {}).get("course", {})
-    repository = settings.get("repository", "")
-    if repository.count("/") != 1 or not all(repository.split("/")):
+    repository, student_repository = settings.get("repository", ""), settings.get("student_repository", "")
+    for key, value in (("repository", repository), ("student_repository", student_repository)):
+        if value.count("/") != 1 or not all(value.split("/")):
+            raise ValueError(f"[tool.course] {key} in {root / 'pyproject.toml'} must be 'owner/name', got {value!r}")
+    if student_repository.lower() == repository.lower():
         raise ValueError(
-            f"[tool.course] repository in {root / 'pyproject.toml'} must be 'owner/name', got {repository!r}"
+            f"[tool.course] student_repository in {root / 'pyproject.toml'} is the instructor repository, which holds "
+            "source/ with every answer: name a repository of its own for `course publish` to write"
         )
     if "order" in settings or "weights" in settings.get("term", {}):
         raise ValueError(
@@ -76,6 +81,7 @@ def load_config(root: Path | None = None) -> CourseConfig:
     return CourseConfig(
         root=root,
         repository=repository,
+        student_repository=student_repository,
         branch=settings.get("branch", "main"),
         assignments={name: float(w) for name, w in weights.items()},
         late_penalty_per_day=float(per_day),

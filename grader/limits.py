@@ -37,8 +37,9 @@ def configured_limits(config: Config) -> dict[str, float]:
     merged = Config()
     for section in sections:
         merged.merge(section)
-    limits = GradingLimits(config=Config({"GradingLimits": merged}))
-    timeout = Execute(config=Config({"Execute": merged})).timeout
+    names = set(GradingLimits.class_trait_names(config=True))
+    limits = GradingLimits(config=Config({"GradingLimits": {key: merged[key] for key in names & set(merged)}}))
+    timeout = merged.get("timeout", Execute.class_traits()["timeout"].default_value)
     return {
         "cell_seconds": timeout,
         "notebook_seconds": limits.submission_timeout,

@@ -8,8 +8,10 @@ from pathlib import Path
 import nbformat
 
 from grader.assignments import assignment_names
+from grader.config import load_config
 from grader.experiments import experiment_dependencies
 from grader.nbgrader_api import nbgrader_api
+from grader.stamp import stamp_notebook
 from grader.student_guide import stamp_guide
 
 log = logging.getLogger(__name__)
@@ -18,8 +20,8 @@ log = logging.getLogger(__name__)
 def generate_release(root: Path, assignment: str) -> Path:
     """Regenerate ``release/<assignment>/`` from ``source/<assignment>/``; return that folder.
 
-    The source notebooks get the grading limits and the "Check before you submit" cell stamped first
-    (:mod:`grader.student_guide`).
+    The source notebooks get their Colab badge and setup cell (:mod:`grader.stamp`), the grading limits and the
+    "Check before you submit" cell (:mod:`grader.student_guide`) stamped first.
 
     Raises ``ValueError`` naming each test and name when a cell that runs at grading reads a name that only an
     experiment cell assigns (:func:`grader.experiments.experiment_dependencies`): grading does not re-run
@@ -31,6 +33,7 @@ def generate_release(root: Path, assignment: str) -> Path:
             f"no source/{assignment}/ in {root}; assignments here: {', '.join(assignment_names(root)) or 'none'}"
         )
     log.info("releasing %s from source/%s/", assignment, assignment)
+    config = load_config(root)
     for notebook in sorted((root / "source" / assignment).glob("*.ipynb")):
         problems = experiment_dependencies(nbformat.read(notebook, as_version=4))
         if problems:
@@ -38,6 +41,7 @@ def generate_release(root: Path, assignment: str) -> Path:
                 f"source/{assignment}/{notebook.name} cannot be released: grading skips its experiment cells, and\n  "
                 + "\n  ".join(problems)
             )
+        stamp_notebook(config, notebook)  # the badge and the setup cell point at the student repository
         changed = stamp_guide(root, notebook)  # the grading limits and the check cell, as of today's configuration
         log.debug("%s: grading limits and check cell %s", notebook.name, "stamped" if changed else "as they were")
     result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)

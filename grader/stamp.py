@@ -1,10 +1,10 @@
 """Stamp the "Open in Colab" badges and the setup cell's repository into the notebooks.
 
 Each source notebook starts with a badge cell and a setup code cell. The badge points at the
-notebook's *release* copy on GitHub; the setup cell names the repository that Colab installs
-``helpers`` from. Both come from ``[tool.course]`` in ``pyproject.toml``, so a fork edits one
-line there and runs ``course stamp``. The README's notebook table is
-regenerated from the same information.
+notebook's *release* copy in the student repository on GitHub; the setup cell names the repository that Colab
+installs ``helpers`` from, the same one. Both come from ``student_repository`` in ``[tool.course]``
+(``pyproject.toml``), so a fork edits that line and runs ``course release`` (or ``course stamp``). The README's
+notebook table is regenerated from the same information.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def stamp_notebook(config: CourseConfig, path: Path) -> bool:
         changed |= source != cell.source
         cell.source = source
     for cell in setup_cells:
-        source = REPOSITORY_PATTERN.sub(f'COURSE_REPOSITORY = "{config.repository}"', cell.source)
+        source = REPOSITORY_PATTERN.sub(f'COURSE_REPOSITORY = "{config.student_repository}"', cell.source)
         changed |= source != cell.source
         cell.source = source
     if changed:

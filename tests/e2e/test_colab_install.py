@@ -1,7 +1,8 @@
 """The release notebooks' setup cell as Colab runs it, as far as that can be tried offline: a virtual environment
 shaped like Colab's (Python with torch, numpy, matplotlib, scikit-learn and the rest of what Colab ships, and
-nothing of the course), `google.colab` imported, the working directory outside any clone, and the course
-repository replaced by this clone as a `git+file://` URL, the only difference from Colab."""
+nothing of the course), `google.colab` imported, the working directory outside any clone, and the student
+repository on GitHub replaced by the student repository that `course publish` writes, as a `git+file://` URL, the
+only difference from Colab."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from packaging.requirements import Requirement
 
 from grader.assignments import assignment_names, graded_assignment_names
 from grader.cells import solutions
+from grader.publish import publish
 from tests.support import ROOT
 
 #: What Colab has installed that the course's student package needs (its base dependencies, pyproject.toml).
@@ -56,10 +58,14 @@ def link_distributions(names: set[str], folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
+def student_repo(tmp_path_factory) -> Path:
+    """The student repository, published from this course."""
+    return publish(ROOT, tmp_path_factory.mktemp("published") / "student-repo").dest
+
+
+@pytest.fixture(scope="module")
 def colab(tmp_path_factory) -> Path:
     """The Colab-like environment's python."""
-    if not (ROOT / ".git").exists():
-        pytest.skip("the course folder is not a git clone, and the setup cell installs from a git URL")
     home = tmp_path_factory.mktemp("colab")
     subprocess.run([sys.executable, "-m", "venv", str(home / "env")], check=True)
     python = home / "env" / "bin" / "python"
@@ -83,16 +89,16 @@ def run_cells(python: Path, cells: list[str], cwd: Path) -> subprocess.Completed
     return subprocess.run([python, "-c", program], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
-def first_task_cells(assignment: str) -> list[str]:
-    """The release's setup cell (the repository replaced by this clone), its other cells up to the first
-    task's visible check, with the model answer from source/ in the answer cell."""
-    release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+def first_task_cells(student_repo: Path, assignment: str) -> list[str]:
+    """The published release's setup cell (GitHub replaced by the published student repository), its other cells up
+    to the first task's visible check, with the model answer from source/ in the answer cell."""
+    release = nbformat.read(student_repo / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     answers = solutions(source)
     code = [c for c in release.cells if c.cell_type == "code"]
     setup = code[0].source
     assert GITHUB_URL in setup, "the setup cell no longer installs from GitHub as this test expects"
-    cells = [setup.replace(GITHUB_URL, repr(f"git+file://{ROOT}"))]
+    cells = [setup.replace(GITHUB_URL, repr(f"git+file://{student_repo}"))]
     for cell in code[1:]:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         cells.append(answers.get(grade_id, cell.source))
@@ -102,23 +108,25 @@ def first_task_cells(assignment: str) -> list[str]:
 
 
 @pytest.mark.parametrize("assignment", assignment_names(ROOT))
-def test_the_setup_cell_installs_the_student_package_and_the_first_task_runs(colab, tmp_path, assignment):
+def test_the_setup_cell_installs_the_student_package_and_the_first_task_runs(colab, student_repo, tmp_path, assignment):
     assert "helpers" not in installed(colab) and "nn-course" not in installed(colab)
     before = installed(colab)
-    done = run_cells(colab, first_task_cells(assignment), cwd=tmp_path)
+    done = run_cells(colab, first_task_cells(student_repo, assignment), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     if assignment in graded_assignment_names(ROOT):
         assert "visible checks passed" in done.stdout
     # the course's package and nothing else: Colab already has every dependency of the student package
     assert installed(colab) - before == {"nn-course"}
-    probe = "import helpers, importlib.util as u; print(helpers.__file__, u.find_spec('nbgrader') is None)"
+    probe = "import helpers, importlib.util as u; print(helpers.__file__, u.find_spec('grader') is None)"
     where, no_grader = subprocess.check_output([colab, "-c", probe], cwd=tmp_path, text=True).split()
     assert not where.startswith(str(ROOT)) and no_grader == "True"  # installed, not the clone; no instructor side
+    shown = subprocess.run([colab, "-m", "pip", "show", "--files", "nn-course"], capture_output=True, text=True)
+    assert "helpers/" in shown.stdout and "grader" not in shown.stdout.replace("nbgrader", "")
     subprocess.run([colab, "-m", "pip", "uninstall", "--yes", "--quiet", "nn-course"], check=True)
 
 
-def test_the_setup_cell_outside_colab_and_any_clone_says_what_to_do(colab, tmp_path):
-    setup = first_task_cells("xor")[0]
+def test_the_setup_cell_outside_colab_and_any_clone_says_what_to_do(colab, student_repo, tmp_path):
+    setup = first_task_cells(student_repo, "xor")[0]
     program = textwrap.dedent(setup)
     done = subprocess.run([colab, "-c", program], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 1

@@ -24,15 +24,16 @@ def test_the_repository_is_one_config_value_and_everything_is_stamped_with_it(ro
             text = path.read_text()
             release = f"release/{path.parent.name}/{path.name}"
             assert config.colab_url(release) in text, f"{path}: badge not stamped"
-            assert f'{SETUP_MARKER}{config.repository}"' in setup_cell(path), f"{path}: setup cell not stamped"
+            assert f'{SETUP_MARKER}{config.student_repository}"' in setup_cell(path), f"{path}: setup not stamped"
             assert config.colab_url(release) in readme, f"README lacks the badge of {release}"
 
 
 def test_stamping_a_fork_changes_badges_setup_and_readme(course_copy):
     pyproject = course_copy / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(load_config(course_copy).repository, "someone/fork"))
+    student_repository = load_config(course_copy).student_repository
+    pyproject.write_text(pyproject.read_text().replace(f'"{student_repository}"', '"someone/fork"'))
     config = load_config(course_copy)
-    assert config.repository == "someone/fork"
+    assert config.student_repository == "someone/fork"
     changed = stamp_all(config)
     assert course_copy / "README.md" in changed
     tutorial = course_copy / "source" / "tutorial" / "tutorial.ipynb"
@@ -56,10 +57,15 @@ def test_readme_lists_the_notebooks_in_teaching_order(root):
     assert readme.index("release/tutorial/tutorial.ipynb") < readme.index("release/project1/project1.ipynb")
 
 
-def test_bad_repository_value_is_explained(course_copy):
+def test_bad_repository_values_are_explained(course_copy):
     pyproject = course_copy / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace(load_config(course_copy).repository, "no-slash"))
-    with pytest.raises(ValueError, match="owner/name"):
+    text = pyproject.read_text()
+    config = load_config(course_copy)
+    pyproject.write_text(text.replace(f'"{config.student_repository}"', '"no-slash"'))
+    with pytest.raises(ValueError, match=r"student_repository .* must be 'owner/name'"):
+        load_config(course_copy)
+    pyproject.write_text(text.replace(f'"{config.student_repository}"', f'"{config.repository.upper()}"'))
+    with pytest.raises(ValueError, match="is the instructor repository, which holds source/"):
         load_config(course_copy)
 
 

@@ -37,7 +37,7 @@ def test_quiet_by_default_and_everything_with_verbose(capsys):
 def test_every_command_takes_verbose_before_or_after_its_name(command):
     parser = build_parser()
     positional = {"collect": ["project1", "x.zip"], "add-students": ["r.csv"]}
-    positional |= {"autograde": ["project1"], "feedback": ["project1"]}
+    positional |= {"autograde": ["project1"], "feedback": ["project1"], "publish": ["dest"]}
     arguments = [command, *positional.get(command, [])]
     assert parser.parse_args(arguments).verbose is False
     assert parser.parse_args(["--verbose", *arguments]).verbose is True
