@@ -41,7 +41,7 @@ def generate_release(root: Path, assignment: str) -> Path:
                 f"source/{assignment}/{notebook.name} cannot be released: grading skips its experiment cells, and\n  "
                 + "\n  ".join(problems)
             )
-        stamp_notebook(config, notebook)  # the badge and the setup cell point at the student repository
+        stamp_notebook(config, notebook, required=False)  # the badge and setup cell: the student repository
         changed = stamp_guide(root, notebook)  # the grading limits and the check cell, as of today's configuration
         log.debug("%s: grading limits and check cell %s", notebook.name, "stamped" if changed else "as they were")
     result = nbgrader_api(root).generate_assignment(assignment, force=True, create=True)

@@ -34,15 +34,18 @@ def release_path(config: CourseConfig, source_notebook: Path) -> str:
     return (Path("release") / relative).as_posix()
 
 
-def stamp_notebook(config: CourseConfig, path: Path) -> bool:
+def stamp_notebook(config: CourseConfig, path: Path, required: bool = True) -> bool:
     """Rewrite the badge and ``COURSE_REPOSITORY`` of one source notebook; True if it changed.
 
-    Raises ``ValueError`` naming the notebook when it lacks the badge cell or the setup cell.
+    Raises ``ValueError`` naming the notebook when it lacks the badge cell or the setup cell, unless not
+    ``required`` (then such a notebook is left alone).
     """
     nb = nbformat.read(path, as_version=4)
     badge_cells = [c for c in nb.cells if c.cell_type == "markdown" and BADGE_PATTERN.search(c.source)]
     setup_cells = [c for c in nb.cells if c.cell_type == "code" and REPOSITORY_PATTERN.search(c.source)]
     if not badge_cells or not setup_cells:
+        if not required:
+            return False
         raise ValueError(
             f"{path}: every course notebook needs a markdown cell with an 'Open In Colab' badge and a "
             'setup code cell with a line COURSE_REPOSITORY = "owner/name"; copy them from source/tutorial'

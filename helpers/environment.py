@@ -13,10 +13,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import torch
 
 #: Environment variable that switches notebooks into their quick mode.
 FAST_ENV_VAR = "COURSE_FAST"
@@ -26,12 +22,12 @@ FIGURE_DIR_ENV_VAR = "COURSE_FIGURE_DIR"
 NUMBA_CACHE_ENV_VAR = "COURSE_NUMBA_CACHE"
 
 
-def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python's ``random``, NumPy and torch, and return a seeded torch generator.
+def seed_everything(seed: int) -> None:
+    """Seed Python's ``random``, NumPy and torch, so that a notebook prints the same numbers on every run.
 
-    Seeding all three makes a notebook print the same numbers on every run; the returned
-    generator lets a function draw its own random numbers without depending on how much of
-    the global stream other cells have used.
+    It returns nothing, so that the imports cell that ends with it prints nothing either. A function that should
+    not depend on how much of the global stream other cells have used draws from a generator of its own,
+    ``torch.Generator().manual_seed(seed)``.
     """
     import numpy as np
     import torch
@@ -39,7 +35,6 @@ def seed_everything(seed: int) -> torch.Generator:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 @contextmanager

@@ -14,11 +14,17 @@ them again. Run after changing a source notebook and regenerating release/:
 
     python scripts/make_sample_submissions.py [ASSIGNMENT ...]   # default: every graded assignment
 
+After a change to a locked cell only (task text, a mark scheme), which grading does not run, bring the
+submissions' copies of the locked cells up to date without running them again:
+
+    python scripts/make_sample_submissions.py --locked-cells [ASSIGNMENT ...]
+
 Each assignment's students and their mistakes are in scripts/sample_classes/<assignment>.py.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import os
@@ -137,8 +143,30 @@ def write_classes(assignments: list[str], jobs: int = 2) -> None:
         print(f"{path.relative_to(ROOT)}: {nb.metadata['sample_submission']}{'' if runs else ' (not run)'}")
 
 
+def refresh_given_cells(assignments: list[str]) -> None:
+    """Give the sample submissions of ``assignments`` the release's locked cells (their text and nbgrader's
+    checksums), as a student's fresh download of the release would have, without running anything again: for a
+    change of the task text or a mark scheme, which grading does not run."""
+    for assignment in assignments:
+        release = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        given = {grade_id_of(c): c for c in release.cells if grade_id_of(c) and c.metadata.nbgrader.get("locked")}
+        for path in sorted((ROOT / "submitted").glob(f"*/{assignment}/{assignment}.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            stale = [c for c in nb.cells if grade_id_of(c) in given and c.source != given[grade_id_of(c)].source]
+            for cell in stale:
+                cell.source = given[grade_id_of(cell)].source
+                cell.metadata = copy.deepcopy(given[grade_id_of(cell)].metadata)
+            if stale:
+                nbformat.write(nb, path)
+            print(f"{path.relative_to(ROOT)}: {len(stale)} locked cell(s) brought up to date")
+
+
 def main() -> None:
-    write_classes(sys.argv[1:] or graded_assignment_names(ROOT))
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--locked-cells"]:
+        refresh_given_cells(arguments[1:] or graded_assignment_names(ROOT))
+    else:
+        write_classes(arguments or graded_assignment_names(ROOT))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from grader.experiments import NOT_RUN_FLAG
 from grader.release import generate_release
 from grader.run_notebook import execute_notebook
 from grader.statuses import Outcome
-from tests.support import ROOT, readme_sample_points
+from tests.support import ROOT, object_reprs, readme_sample_points
 
 
 def grade_sample_class(
@@ -68,6 +68,9 @@ class SampleClassChecks:
     def executed(cls, tmp_path_factory):
         source = ROOT / "source" / cls.ASSIGNMENT / f"{cls.ASSIGNMENT}.ipynb"
         return execute_notebook(source, tmp_path_factory.mktemp(f"{cls.ASSIGNMENT}-run"), fast=True)
+
+    def test_no_cell_prints_an_object_without_a_repr(self, executed):
+        assert object_reprs(executed) == []
 
     def test_the_sample_class_is_the_reference_the_release_and_one_mistake_each(self, graded):
         _, outcomes, _ = graded

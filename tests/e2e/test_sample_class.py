@@ -21,7 +21,7 @@ from grader.config import copy_course
 from grader.nbgrader_api import nbgrader_api
 from grader.release import generate_release
 from grader.run_notebook import error_outputs, execute_notebook
-from tests.support import ROOT, readme_sample_points
+from tests.support import ROOT, object_reprs, readme_sample_points
 
 ASSIGNMENT = "project1"
 AUTOGRADED_POINTS = 70
@@ -305,6 +305,11 @@ def student_output(nb: nbformat.NotebookNode) -> list[str]:
         for c in nb.cells
         if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("grade")
     ]
+
+
+def test_the_model_answer_runs_top_to_bottom_in_fast_mode_and_prints_no_object_repr(tmp_path):
+    nb = execute_notebook(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", tmp_path, fast=True, timeout=600)
+    assert error_outputs(nb) == [] and object_reprs(nb) == []
 
 
 def test_grading_prints_what_the_students_own_run_printed(tmp_path):

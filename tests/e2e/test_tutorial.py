@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from grader.run_notebook import error_outputs, execute_notebook
+from tests.support import object_reprs
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def executed(root, tmp_path_factory):
 
 def test_runs_without_error_or_stderr_output(executed):
     nb, _, _ = executed
-    assert error_outputs(nb) == []
+    assert error_outputs(nb) == [] and object_reprs(nb) == []
     assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code")
 
 

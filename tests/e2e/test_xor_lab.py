@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import nbformat
+
 from grader.run_notebook import error_outputs
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
 from tests.support import ROOT
@@ -22,7 +24,7 @@ class TestXorLab(SampleClassChecks):
         "evaluate": 3,
     }
     AUTOGRADED |= {"run": 8, "quiz": 8}
-    MANUAL: ClassVar[dict[str, int]] = {"exp1": 9, "exp2": 9, "exp3": 9, "exp4": 9, "exp5": 9}
+    MANUAL: ClassVar[dict[str, int]] = {"exp1": 9, "exp2": 9, "exp3": 9, "exp4": 9, "exp5": 9, "bonus": 0}
     LOST: ClassVar[dict[str, dict[str, int]]] = {
         "ada": {},
         "dev": {"XorNet": 3},  # squeeze() makes a batch of one a scalar
@@ -49,6 +51,14 @@ class TestXorLab(SampleClassChecks):
         text = outputs_text(executed)
         assert text.count("success  final test loss  epochs to 100%") == 5  # experiments 1, 2, 3, 5 and the bonus
         assert "7 of 7 tasks pass their visible checks" in text
+
+
+def test_the_bonus_is_a_hand_graded_answer_worth_no_points_but_extra_credit():
+    nb = nbformat.read(ROOT / "release" / "xor" / "xor.ipynb", as_version=4)
+    (bonus,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "bonus"]
+    meta = bonus.metadata.nbgrader
+    assert (bonus.cell_type, meta["grade"], meta["solution"], meta["points"]) == ("markdown", True, True, 0)
+    assert "extra credit" in nb.cells[nb.cells.index(bonus) - 2].source
 
 
 def test_the_release_has_no_solution_and_no_hidden_test():

@@ -110,11 +110,14 @@ def test_a_manual_score_shows_in_the_term_after_export(term_course, capsys, monk
     with nbgrader_api(term_course).gradebook as gb:  # what the formgrader writes when a TA scores the answer
         grade = gb.find_grade("essay", "a1", "a1", "s2")
         grade.manual_score, grade.needs_manual_grade = 1.0, False
+        bonus = gb.find_grade("essay", "a1", "a1", "s3")  # and the formgrader's extra credit field
+        bonus.manual_score, bonus.extra_credit, bonus.needs_manual_grade = 1.0, 0.5, False
         gb.db.commit()
     assert cli.main(["--root", str(term_course), "export"]) == 1  # s1's a2 is not graded yet: it needs attention
     rows = read_term(term_course)
     assert rows["s2"]["a1 points (/3, weight 75%)"] == f"{3 * 0.7:g}"  # the penalty applies to the whole score
     assert rows["s2"]["a1 note"] == "3 days late: -0.9"
+    assert rows["s3"]["a1 points (/3, weight 75%)"] == "3.5"  # nbgrader adds extra credit, beyond the maximum
     assert rows["s1"]["a2 note"] == "not graded (no autograded submission in the gradebook: run autograde)"
 
 
