@@ -1,17 +1,20 @@
-"""A source notebook's run time, in full mode and in fast mode, cell by cell.
+"""The source notebooks' run times: full mode with one thread against torch's default, idle and under a load.
 
-In one process, executes ``source/<assignment>/<assignment>.ipynb`` top to bottom in a fresh kernel, in full
-mode (what students run) and with ``COURSE_FAST=1`` (what the tests run), and prints each run's wall time,
-their ratio, and the slowest cells of the full run with their share of it (from the execution timestamps
-nbclient records in each cell). An issue's aim for a lab's full run (the deeper-networks lab: 180 s on 2
-cores) is compared by a person with the printed figure; nothing is asserted about time.
+In one process, executes ``source/<assignment>/<assignment>.ipynb`` of each assignment named (every one by
+default) top to bottom in a fresh kernel: in full mode (what students run) with one thread for torch and BLAS
+(``COURSE_THREADS=1``, what the imports cells set) and with torch's default number of threads; with ``--load N``
+the same again beside N busy processes (torch with its default threads, as other notebooks on a shared machine);
+and once with ``COURSE_FAST=1`` (what the tests run). It prints each run's wall time, the ratios, and the slowest
+cells of the idle one-thread run with their share of it (from the execution timestamps nbclient records in each
+cell), to be compared with the per-cell limit and the run times the notebooks state; nothing is asserted.
 
-    python benchmarks/lab_runtime.py deep [--top 8]
+    python benchmarks/lab_runtime.py [deep ...] [--load 4] [--top 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -19,10 +22,14 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.threads import busy_processes
+from grader.assignments import assignment_names
 from grader.run_notebook import error_outputs, execute_notebook
+from helpers.environment import THREADS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,8 +49,10 @@ def cell_seconds(nb: nbformat.NotebookNode) -> list[tuple[float, str]]:
     return timings
 
 
-def timed_run(notebook: Path, fast: bool) -> tuple[float, nbformat.NotebookNode]:
-    """Execute ``notebook`` once; return the wall time and the executed notebook (errors are reported)."""
+def timed_run(notebook: Path, fast: bool, threads: int = 1) -> tuple[float, nbformat.NotebookNode]:
+    """Execute ``notebook`` once with ``threads`` threads for torch and BLAS; return the wall time and the executed
+    notebook (errors are reported)."""
+    os.environ[THREADS_ENV_VAR] = str(threads)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         nb = execute_notebook(notebook, Path(folder), fast=fast)
@@ -53,23 +62,51 @@ def timed_run(notebook: Path, fast: bool) -> tuple[float, nbformat.NotebookNode]
     return seconds, nb
 
 
+def full_runs(assignments: list[str], default: int) -> dict[str, tuple[float, float, nbformat.NotebookNode]]:
+    """Each assignment's full run with one thread and with ``default`` threads: (seconds, seconds, the first)."""
+    runs = {}
+    for name in assignments:
+        notebook = ROOT / "source" / name / f"{name}.ipynb"
+        one, executed = timed_run(notebook, fast=False, threads=1)
+        runs[name] = (one, timed_run(notebook, fast=False, threads=default)[0], executed)
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("assignment", help="a folder of source/, e.g. deep")
-    parser.add_argument("--top", type=int, default=8, help="how many of the slowest cells to list")
+    parser.add_argument("assignments", nargs="*", help="folders of source/ (default: every assignment)")
+    parser.add_argument("--load", type=int, default=0, help="busy processes beside a second round of full runs")
+    parser.add_argument("--top", type=int, default=3, help="how many of the slowest cells to list")
     args = parser.parse_args()
-    notebook = ROOT / "source" / args.assignment / f"{args.assignment}.ipynb"
-    if not notebook.is_file():
-        sys.exit(f"error: {notebook} does not exist; name a folder of source/")
-    full, executed = timed_run(notebook, fast=False)
-    fast, _ = timed_run(notebook, fast=True)
-    cells = sorted(cell_seconds(executed), reverse=True)
-    in_cells = sum(seconds for seconds, _ in cells)
-    print(f"{args.assignment}: full run {full:.1f} s (in cells {in_cells:.1f} s), fast run {fast:.1f} s")
-    print(f"full / fast: {full / fast:.1f} x")
-    print("slowest cells of the full run:")
-    for seconds, label in cells[: args.top]:
-        print(f"  {label:28} {seconds:6.1f} s  {seconds / in_cells:6.1%}")
+    names = args.assignments or assignment_names(ROOT)
+    if unknown := [n for n in names if not (ROOT / "source" / n / f"{n}.ipynb").is_file()]:
+        sys.exit(f"error: no source notebook for {', '.join(unknown)}; name folders of source/")
+    default = torch.get_num_threads()
+    print(f"{os.cpu_count()} cores; one thread against torch's default {default}; seconds of a whole run")
+    idle = full_runs(names, default)
+    loaded = {}
+    if args.load:
+        with busy_processes(args.load):
+            loaded = full_runs(names, default)
+    header = f"{'assignment':15} {'fast':>6} {'idle: 1 / default':>19} {'ratio':>6}"
+    if loaded:
+        header += f" {f'{args.load} busy: 1 / default':>21} {'ratio':>6}"
+    print(header)
+    for name, (one, many, _) in idle.items():
+        fast, _ = timed_run(ROOT / "source" / name / f"{name}.ipynb", fast=True)
+        line = f"{name:15} {fast:6.1f} {one:8.1f} / {many:8.1f} {many / one:6.2f}"
+        if loaded:
+            busy_one, busy_many, _ = loaded[name]
+            line += f" {busy_one:10.1f} / {busy_many:8.1f} {busy_many / busy_one:6.2f}"
+        print(line)
+    print("slowest cells of the idle one-thread runs:")
+    for name, (_, _, executed) in idle.items():
+        cells = sorted(cell_seconds(executed), reverse=True)
+        in_cells = sum(seconds for seconds, _ in cells)
+        print(
+            f"  {name}: "
+            + ", ".join(f"{label} {seconds:.1f} s ({seconds / in_cells:.0%})" for seconds, label in cells[: args.top])
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """What the course notebooks import; nothing here grades (that is the instructor's ``grader``).
 
-- :mod:`helpers.environment` - seeding, the ``COURSE_FAST`` switch and the course's environment variables,
+- :mod:`helpers.environment` - seeding, thread limits, ``COURSE_FAST`` and the course's other environment variables,
 - :mod:`helpers.checking` - stand-ins that keep a check of one task from running the student's other tasks,
 - :mod:`helpers.data` - seeded samplers for the course's target functions,
 - :mod:`helpers.models` - network builders, parameter counts and resets,
@@ -13,7 +13,7 @@
 """
 
 from helpers.checking import stand_ins
-from helpers.environment import fast_mode, kept_random_state, seed_everything
+from helpers.environment import fast_mode, kept_random_state, limit_threads, seed_everything
 
-__all__ = ["fast_mode", "kept_random_state", "seed_everything", "stand_ins"]
+__all__ = ["fast_mode", "kept_random_state", "limit_threads", "seed_everything", "stand_ins"]
 __version__ = "0.1.0"

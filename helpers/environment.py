@@ -20,6 +20,8 @@ FAST_ENV_VAR = "COURSE_FAST"
 FIGURE_DIR_ENV_VAR = "COURSE_FIGURE_DIR"
 #: Environment variable naming the folder of the compiled sweeps (:mod:`helpers.sweep.fused`).
 NUMBA_CACHE_ENV_VAR = "COURSE_NUMBA_CACHE"
+#: Environment variable that overrides how many threads :func:`limit_threads` gives torch and NumPy's BLAS.
+THREADS_ENV_VAR = "COURSE_THREADS"
 
 
 def seed_everything(seed: int) -> None:
@@ -35,6 +37,29 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def limit_threads(threads: int = 1) -> None:
+    """Give torch and NumPy's BLAS ``threads`` threads each (``COURSE_THREADS`` overrides the number).
+
+    The labs' networks are small: a training step takes milliseconds, and a second thread's hand-offs cost
+    more than it computes. On a busy machine (a shared lab computer, a laptop doing something else) every
+    hand-off also waits for a free core, and a step can take many times longer (``benchmarks/threads.py``
+    measures both). One thread is the default for that reason; set ``COURSE_THREADS`` (for example ``os.environ``
+    before the imports cell, or in the shell that starts Jupyter) to try more. The compiled sweeps
+    (:mod:`helpers.sweep`, :mod:`helpers.xor`), which train many networks at once, keep numba's threads.
+    Like :func:`seed_everything`, it returns nothing, so an imports cell ending with it prints nothing.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    configured = os.environ.get(THREADS_ENV_VAR, "").strip()
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"{THREADS_ENV_VAR}={configured!r} is not a number of threads: set it to 1, 2, ...")
+        threads = int(configured)
+    torch.set_num_threads(threads)
+    threadpool_limits(limits=threads, user_api="blas")  # NumPy's OpenBLAS or MKL, from now on (not OpenMP: numba's)
 
 
 @contextmanager

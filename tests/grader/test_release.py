@@ -1,9 +1,14 @@
-"""release/ must be exactly what `nbgrader generate_assignment` makes of source/ today."""
+"""release/ must be exactly what `nbgrader generate_assignment` makes of source/ today, and its imports cells limit
+the threads."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader.assignments import assignment_names
@@ -44,3 +49,26 @@ def test_a_stale_release_is_detected(root, course_copy):
 def test_unknown_assignment_is_named(course_copy):
     with pytest.raises(FileNotFoundError, match=r"source/nope/.*tutorial"):
         generate_release(course_copy, "nope")
+
+
+def test_every_released_imports_cell_limits_torch_and_blas_to_one_thread(root):
+    """Run each released notebook's imports cell (the one that seeds) in a process whose torch and BLAS start with
+    two threads, and read the counts it leaves."""
+    names = assignment_names(root)
+    sources = []
+    for name in names:
+        cells = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4).cells
+        sources.append(next(c.source for c in cells if c.cell_type == "code" and "seed_everything(SEED)" in c.source))
+    script = (
+        "import sys, numpy, torch\nfrom threadpoolctl import threadpool_info, threadpool_limits\n"
+        f"for source in {sources!r}:\n"
+        "    torch.set_num_threads(2)\n    threadpool_limits(limits=2, user_api='blas')\n"
+        "    exec(source, {})\n"
+        "    blas = {i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}\n"
+        "    print(torch.get_num_threads(), sorted(blas))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_THREADS"} | {"COURSE_FAST": "1"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, env=env)
+    assert done.returncode == 0, done.stderr
+    counts = dict(zip(names, done.stdout.splitlines()[-len(names) :], strict=True))
+    assert counts == {name: "1 [1]" for name in names}, counts

@@ -1,10 +1,14 @@
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
 
-from helpers.environment import FAST_ENV_VAR, fast_mode, kept_random_state, seed_everything
+from helpers.environment import FAST_ENV_VAR, THREADS_ENV_VAR, fast_mode, kept_random_state, seed_everything
+from tests.support import ROOT
 
 
 def draw():
@@ -62,3 +66,33 @@ def test_kept_random_state_restores_after_an_error():
         draw()
         raise AssertionError("a failing test")
     assert draw() == expected
+
+
+def threads_after(call: str, configured: str | None = None) -> subprocess.CompletedProcess:
+    """torch's and the BLAS libraries' thread counts after ``call``, in a fresh process (the limits are global)."""
+    env = {k: v for k, v in os.environ.items() if k != THREADS_ENV_VAR}
+    if configured is not None:
+        env[THREADS_ENV_VAR] = configured
+    script = (
+        "import numpy, torch\nfrom threadpoolctl import threadpool_info\nfrom helpers import limit_threads\n"
+        f"{call}\nprint(torch.get_num_threads(), sorted({{i['num_threads'] for i in threadpool_info() "
+        "if i['user_api'] == 'blas'}))"
+    )
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+def test_limit_threads_gives_torch_and_blas_one_thread_by_default():
+    done = threads_after("print(limit_threads())")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["None", "1 [1]"]
+
+
+def test_limit_threads_takes_a_number_and_the_environment_overrides_it():
+    assert threads_after("limit_threads(3)").stdout.split()[0] == "3"
+    assert threads_after("limit_threads(3)", configured="2").stdout.split()[0] == "2"
+
+
+@pytest.mark.parametrize("configured", ["two", "0", "-1"])
+def test_limit_threads_names_the_variable_it_cannot_read(configured):
+    done = threads_after("limit_threads()", configured=configured)
+    assert done.returncode != 0 and f"{THREADS_ENV_VAR}={configured!r} is not a number of threads" in done.stderr
