@@ -7,8 +7,10 @@ versions generated from them, submitted/ and autograded/ the class's work.
 import os
 
 import nbgrader as _nbgrader
+from nbgrader.converters import GenerateAssignment as _GenerateAssignment
 
 import grader as _grader
+from grader import mark_scheme as _mark_scheme
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -28,6 +30,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # task's marking scheme sits in the read-only cell that describes the task: nbgrader removes it from
 # the release and the feedback, keeps it in the gradebook, and shows it to graders in the formgrader.
 c.ClearMarkScheme.enforce_metadata = False
+# nbgrader's step, and the doubled blank line that the removed scheme would leave between two paragraphs made one.
+c.GenerateAssignment.preprocessors = _mark_scheme.with_tidy_clear_mark_scheme(
+    _GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()
+)
 
 # Autograding. The grading kernel starts seeded (the same submission always gets the same grade) and
 # sends what it would print to stderr to stdout: nbgrader scores a test cell 0 when it writes to
@@ -85,7 +91,7 @@ c.GuardedExecute.isolation = "auto"  # or "namespaces" (refuse to grade without 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "nbgrader.preprocessors.ClearMarkScheme",
+    "grader.mark_scheme.TidyClearMarkScheme",
     "grader.feedback.HideHiddenTests",
     "grader.feedback.MarkPendingGrades",
 ]

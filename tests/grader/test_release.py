@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.assignments import assignment_names
+from grader.assignments import assignment_names, graded_assignment_names
 from grader.release import generate_release
 
 
@@ -51,10 +51,11 @@ def test_unknown_assignment_is_named(course_copy):
         generate_release(course_copy, "nope")
 
 
-def test_every_released_imports_cell_limits_torch_and_blas_to_one_thread(root):
-    """Run each released notebook's imports cell (the one that seeds) in a process whose torch and BLAS start with
-    two threads, and read the counts it leaves."""
-    names = assignment_names(root)
+def test_every_graded_imports_cell_limits_torch_and_blas_to_one_thread(root):
+    """Run each graded notebook's released imports cell (the one that seeds) in a process whose torch and BLAS start
+    with two threads, and read the counts it leaves (the tutorial keeps the default: README, "One thread for small
+    networks")."""
+    names = graded_assignment_names(root)
     sources = []
     for name in names:
         cells = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4).cells
@@ -72,3 +73,20 @@ def test_every_released_imports_cell_limits_torch_and_blas_to_one_thread(root):
     assert done.returncode == 0, done.stderr
     counts = dict(zip(names, done.stdout.splitlines()[-len(names) :], strict=True))
     assert counts == {name: "1 [1]" for name in names}, counts
+
+
+def test_removing_a_mark_scheme_leaves_one_blank_line_between_the_paragraphs():
+    from grader.mark_scheme import TidyClearMarkScheme
+
+    cell = nbformat.v4.new_markdown_cell(
+        "Task text.\n\n=== BEGIN MARK SCHEME ===\n**Scheme.**\n\n* a point\n=== END MARK SCHEME ===\n\nThe question?"
+    )
+    cell.metadata.nbgrader = {"grade_id": "t", "locked": True, "task": True}
+    TidyClearMarkScheme().preprocess_cell(cell, {}, 0)
+    assert cell.source == "Task text.\n\nThe question?"
+
+
+def test_no_released_text_has_a_doubled_blank_line(root):
+    for name in assignment_names(root):
+        for cell in nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4).cells:
+            assert cell.cell_type != "markdown" or "\n\n\n" not in cell.source, (name, cell.source[:80])
