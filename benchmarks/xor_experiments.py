@@ -44,11 +44,11 @@ def main() -> None:
         f"{len(settings)} networks ({', '.join(ACTIVATIONS)} x {args.seeds} seeds), {args.epochs} epochs of 500 steps"
     )
 
-    train_xor(settings[:1], make_dataset, XorNet, epochs=1)  # compile (or load) the loop once per process
+    train_xor(settings[:1], make_dataset, XorNet, epochs=1, progress=False)  # compile (or load) the loop once
     times = []
     for _ in range(args.repeats):
         started = time.perf_counter()
-        history = train_xor(settings, make_dataset, XorNet, epochs=args.epochs)
+        history = train_xor(settings, make_dataset, XorNet, epochs=args.epochs, progress=False)
         times.append(time.perf_counter() - started)
     batched = statistics.median(times)
 

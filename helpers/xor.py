@@ -26,10 +26,13 @@ import numpy as np
 import torch
 from numba import njit, prange
 from torch import nn
+from tqdm.auto import tqdm
 
 #: The activations of the lab's networks, and their codes in the compiled loop.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 N_TRAIN_BATCHES, N_TEST_BATCHES, BATCH_SIZE = 500, 50, 10
+#: How many times :func:`train_xor`'s progress bar moves (the compiled loop runs that many slices of the epochs).
+PROGRESS_STEPS = 20
 
 
 @dataclass(frozen=True)
@@ -177,8 +180,9 @@ def _evaluate(x, y, w1, b1, w2, b2, h, d, code, z, a):
 
 
 @njit(cache=True, parallel=True)
-def _train(xtr, ytr, xte, yte, w1, b1, w2, b2, lr, codes, dims, widths, epochs, train_loss, test_loss, test_acc):
-    """Train every network ``k`` (its own data, weights, rate and activation) with minibatch SGD."""
+def _train(xtr, ytr, xte, yte, w1, b1, w2, b2, lr, codes, dims, widths, first, last, train_loss, test_loss, test_acc):
+    """Train every network ``k`` (its own data, weights, rate and activation) with minibatch SGD, epochs ``first``
+    to ``last - 1`` (the weights carry one call's training to the next)."""
     n_nets, n_train, batch = ytr.shape
     n_test = yte.shape[1]
     for k in prange(n_nets):
@@ -186,7 +190,7 @@ def _train(xtr, ytr, xte, yte, w1, b1, w2, b2, lr, codes, dims, widths, epochs, 
         z, a = np.empty(h), np.empty(h)
         gradients = np.empty((h, d)), np.empty(h), np.empty(h)
         scratch = (z, a, np.empty((batch, h)), np.empty((batch, h)), np.empty(batch), *gradients)
-        for epoch in range(epochs):
+        for epoch in range(first, last):
             total = 0.0
             for t in range(n_train):
                 loss, gb2 = _step(xtr[k, t], ytr[k, t], w1[k], b1[k], w2[k], b2[k], h, d, code, rate, scratch)
@@ -203,9 +207,12 @@ def train_xor(
     make_dataset: MakeDataset,
     model_class: Callable[..., nn.Module],
     epochs: int = 100,
+    progress: bool = True,
 ) -> XorHistory:
     """Train one network per setting, all at once, each exactly as the lab's ``run`` trains it alone
-    with these ``make_dataset`` and ``model_class`` (see the module's docstring); return their curves."""
+    with these ``make_dataset`` and ``model_class`` (see the module's docstring); return their curves.
+
+    ``progress`` shows a tqdm bar over the epochs, with its time left."""
     settings = tuple(settings)
     for setting in settings:
         if setting.activation not in ACTIVATIONS:
@@ -229,20 +236,13 @@ def train_xor(
         w2[k, :h] = output.weight.detach().double().numpy()[0]
         b2[k] = output.bias.item()
     curves = [np.zeros((epochs, n)) for _ in range(3)]
-    _train(
-        xtr,
-        ytr,
-        xte,
-        yte,
-        w1,
-        b1,
-        w2,
-        b2,
-        np.array([s.lr for s in settings], dtype=np.float64),
-        np.array([ACTIVATIONS.index(s.activation) for s in settings], dtype=np.int64),
-        np.array([s.n_inputs for s in settings], dtype=np.int64),
-        np.array([s.hidden for s in settings], dtype=np.int64),
-        epochs,
-        *curves,
-    )
+    rates = np.array([s.lr for s in settings], dtype=np.float64)
+    codes = np.array([ACTIVATIONS.index(s.activation) for s in settings], dtype=np.int64)
+    dims = np.array([s.n_inputs for s in settings], dtype=np.int64)
+    widths = np.array([s.hidden for s in settings], dtype=np.int64)
+    with tqdm(total=epochs, desc=f"{n} networks", unit="epoch", disable=not progress) as bar:
+        for chunk in np.array_split(np.arange(epochs), min(epochs, PROGRESS_STEPS)):
+            first, last = int(chunk[0]), int(chunk[-1]) + 1
+            _train(xtr, ytr, xte, yte, w1, b1, w2, b2, rates, codes, dims, widths, first, last, *curves)
+            bar.update(last - first)
     return XorHistory(settings, *curves)

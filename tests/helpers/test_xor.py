@@ -33,7 +33,7 @@ SETTINGS = [
 
 @pytest.fixture(scope="module")
 def trained() -> XorHistory:
-    return train_xor(SETTINGS, make_dataset, XorNet, epochs=4)
+    return train_xor(SETTINGS, make_dataset, XorNet, epochs=4, progress=False)
 
 
 @pytest.mark.parametrize("k", range(len(SETTINGS)))
@@ -63,3 +63,11 @@ def test_a_model_that_is_not_two_linear_layers_is_named():
         ValueError, match=r"two nn.Linear layers with biases, \(2 -> 2\) then \(2 -> 1\); found \[\(2, 1\)\]"
     ):
         train_xor([XorSetting()], make_dataset, lambda *args: nn.Linear(2, 1))
+
+
+def test_train_xor_shows_its_epochs_in_a_progress_bar_unless_asked_not_to(capsys):
+    train_xor(SETTINGS[:2], make_dataset, XorNet, epochs=3)
+    shown = capsys.readouterr().err
+    assert "2 networks" in shown and "3/3" in shown, shown
+    train_xor(SETTINGS[:2], make_dataset, XorNet, epochs=3, progress=False)
+    assert capsys.readouterr().err == ""
