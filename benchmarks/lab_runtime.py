@@ -18,7 +18,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -28,25 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.threads import busy_processes
 from grader.assignments import assignment_names
-from grader.run_notebook import error_outputs, execute_notebook
+from grader.run_notebook import cell_seconds, error_outputs, execute_notebook
 from helpers.environment import THREADS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cell_seconds(nb: nbformat.NotebookNode) -> list[tuple[float, str]]:
-    """(seconds, label) of every executed code cell, from nbclient's timestamps; the label is the grade id."""
-    timings = []
-    for index, cell in enumerate(nb.cells):
-        stamps = cell.metadata.get("execution", {})
-        if cell.cell_type == "code" and "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
-            start, end = (
-                datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
-                for k in ("iopub.execute_input", "shell.execute_reply")
-            )
-            label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
-            timings.append(((end - start).total_seconds(), label))
-    return timings
+def cell_timings(nb: nbformat.NotebookNode) -> list[tuple[float, str]]:
+    """(seconds, label) of every executed code cell; the label is the grade id."""
+    return [
+        (seconds, cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}")
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (seconds := cell_seconds(cell)) is not None
+    ]
 
 
 def timed_run(notebook: Path, fast: bool, threads: int = 1) -> tuple[float, nbformat.NotebookNode]:
@@ -101,7 +94,7 @@ def main() -> None:
         print(line)
     print("slowest cells of the idle one-thread runs:")
     for name, (_, _, executed) in idle.items():
-        cells = sorted(cell_seconds(executed), reverse=True)
+        cells = sorted(cell_timings(executed), reverse=True)
         in_cells = sum(seconds for seconds, _ in cells)
         print(
             f"  {name}: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -54,3 +55,16 @@ def error_outputs(nb: nbformat.NotebookNode) -> list[str]:
             elif output.output_type == "stream" and output.name == "stderr":
                 found.append(f"cell {index}: stderr: {output.text[:200]}")
     return found
+
+
+def cell_seconds(cell: nbformat.NotebookNode) -> float | None:
+    """How long an executed code cell ran, from the timestamps nbclient records (``record_timing``); None when
+    the cell carries none."""
+    stamps = cell.metadata.get("execution", {})
+    if "iopub.execute_input" not in stamps or "shell.execute_reply" not in stamps:
+        return None
+    start, end = (
+        datetime.fromisoformat(stamps[key].replace("Z", "+00:00"))
+        for key in ("iopub.execute_input", "shell.execute_reply")
+    )
+    return (end - start).total_seconds()

@@ -106,7 +106,7 @@ def run_as_a_student(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             timeout=CELL_TIMEOUT,
             kernel_name="python3",
             allow_errors=True,
-            record_timing=False,
+            record_timing=True,  # each cell's run time: tests/test_sample_runs.py reads it
             extra_arguments=list(QUIET_KERNEL),
             resources={"metadata": {"path": folder}},
         )

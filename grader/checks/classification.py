@@ -139,7 +139,7 @@ def make_classifier_hidden_logits(make_classifier) -> None:
 @check
 def make_loaders_hidden_split(make_loaders) -> None:
     """Task 2: round(val_fraction * n) validation samples, every sample in one loader with its label, a random split
-    drawn with ``generator``."""
+    drawn with ``generator``, the permutation's first indices for validation."""
     X, y = numbered(237)
     train, val = make_loaders(X, y, batch_size=32, val_fraction=0.3, generator=torch.Generator().manual_seed(711))
     a, b = sorted(sample_ids(train)), sorted(sample_ids(val))
@@ -158,6 +158,15 @@ def make_loaders_hidden_split(make_loaders) -> None:
     other = sorted(sample_ids(make_loaders(X, y, 32, 0.3, torch.Generator().manual_seed(712))[1]))
     assert again == b and other != b, (
         "the split must be drawn with generator: the same seed gives the same split, another seed another"
+    )
+    order = torch.randperm(237, generator=torch.Generator().manual_seed(711)).tolist()
+    assert b != sorted(order[-71:]), (
+        "validation must be the first round(val_fraction * len(X)) indices of the permutation, not the last: "
+        "val, train = order[:n_val], order[n_val:]"
+    )
+    assert b == sorted(order[:71]), (
+        "the validation samples must be the first 71 indices of torch.randperm(len(X), generator=generator), drawn "
+        "before anything else uses the generator"
     )
 
 

@@ -154,13 +154,13 @@ ALTERNATIVES = [
         ),
     ),
     Variant(
-        "loaders with the validation part last",
+        "loaders by random_split, validation first",
         "make_loaders",
-        replaced(
-            LOADERS,
-            LOADERS_BODY,
-            "    val, train = order[:n_val], order[n_val:]\n",
-            "    train, val = order[: len(X) - n_val], order[len(X) - n_val :]\n",
+        LOADERS.format(
+            "    n_val = round(val_fraction * len(X))\n"
+            "    val, train = torch.utils.data.random_split(TensorDataset(X, y), [n_val, len(X) - n_val], "
+            "generator=generator)\n"
+            "    return DataLoader(train, batch_size, shuffle=True, generator=generator), DataLoader(val, batch_size)"
         ),
     ),
     Variant(
@@ -396,6 +396,28 @@ MUTANTS = [
         "make_loaders",
         replaced(LOADERS, LOADERS_BODY, "torch.randperm(len(X), generator=generator)", "torch.arange(len(X))"),
         cause="random",
+    ),
+    Variant(
+        "the validation part last",
+        "make_loaders",
+        replaced(
+            LOADERS,
+            LOADERS_BODY,
+            "    val, train = order[:n_val], order[n_val:]\n",
+            "    train, val = order[: len(X) - n_val], order[len(X) - n_val :]\n",
+        ),
+        cause="not the last",
+    ),
+    Variant(
+        "a split drawn after another use of the generator",
+        "make_loaders",
+        replaced(
+            LOADERS,
+            LOADERS_BODY,
+            "torch.randperm(len(X), generator=generator)",
+            "torch.randperm(len(X), generator=generator)[torch.randperm(len(X), generator=generator)]",
+        ),
+        cause="first 71 indices",
     ),
     Variant(
         "no reshuffling",
