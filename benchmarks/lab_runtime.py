@@ -2,11 +2,13 @@
 
 In one process, executes ``source/<assignment>/<assignment>.ipynb`` of each assignment named (every one by
 default) top to bottom in a fresh kernel: in full mode (what students run) with one thread for torch and BLAS
-(``COURSE_THREADS=1``, what the imports cells set) and with torch's default number of threads; with ``--load N``
-the same again beside N busy processes (torch with its default threads, as other notebooks on a shared machine);
-and once with ``COURSE_FAST=1`` (what the tests run). It prints each run's wall time, the ratios, and the slowest
-cells of the idle one-thread run with their share of it (from the execution timestamps nbclient records in each
-cell), to be compared with the per-cell limit and the run times the notebooks state; nothing is asserted.
+(``COURSE_THREADS=1``, what the graded notebooks' imports cells set; the tutorial, which does not call
+``helpers.limit_threads``, runs with the default both times) and with torch's default number of threads; with
+``--load N`` the same again beside N busy processes (torch with its default threads, as other notebooks on a
+shared machine); and once with ``COURSE_FAST=1`` (what the tests run). It prints each run's wall time, the
+ratios, and the slowest cells of the idle one-thread run with their share of it (from the execution timestamps
+nbclient records in each cell), to be compared with the per-cell limit and the run times the notebooks state;
+nothing is asserted.
 
     python benchmarks/lab_runtime.py [deep ...] [--load 4] [--top 3]
 """

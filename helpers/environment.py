@@ -42,13 +42,14 @@ def seed_everything(seed: int) -> None:
 def limit_threads(threads: int = 1) -> None:
     """Give torch and NumPy's BLAS ``threads`` threads each (``COURSE_THREADS`` overrides the number).
 
-    The labs' networks are small: a training step takes milliseconds, and a second thread's hand-offs cost
-    more than it computes. On a busy machine (a shared lab computer, a laptop doing something else) every
-    hand-off also waits for a free core, and a step can take many times longer (``benchmarks/threads.py``
-    measures both). One thread is the default for that reason; set ``COURSE_THREADS`` (for example ``os.environ``
-    before the imports cell, or in the shell that starts Jupyter) to try more. The compiled sweeps
-    (:mod:`helpers.sweep`, :mod:`helpers.xor`), which train many networks at once, keep numba's threads.
-    Like :func:`seed_everything`, it returns nothing, so an imports cell ending with it prints nothing.
+    The labs' networks are small: a training step takes a millisecond or a few, and on an idle machine a second
+    thread gains little there. On a busy machine (a shared lab computer, a laptop doing something else) every
+    hand-off between threads waits for a free core, and a step took up to 90 times longer with torch's default
+    threads than with one (2 cores, beside 4 busy processes). One thread is the default for that reason; set
+    ``COURSE_THREADS`` (in the shell that starts Jupyter, or in ``os.environ`` before the imports cell) to try more.
+    The compiled sweeps (:mod:`helpers.sweep`, :mod:`helpers.xor`), which train many networks at once, keep
+    numba's threads. Like :func:`seed_everything`, it returns nothing, so an imports cell ending with it prints
+    nothing.
     """
     import torch
     from threadpoolctl import threadpool_limits
