@@ -1,6 +1,10 @@
 """What several test modules share besides fixtures."""
 
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 #: The course repository under test.
@@ -16,17 +20,43 @@ def readme_sample_points(section: str) -> dict[str, float]:
     }
 
 
+def thread_counts_after(
+    calls: Sequence[str], *, env: dict[str, str] | None = None, before_each: str = "pass"
+) -> subprocess.CompletedProcess:
+    """Run each of ``calls`` in turn in one fresh process (thread limits are global), ``before_each`` ahead of each,
+    and print torch's thread count and the BLAS libraries' after each, as ``1 [1]``. ``env`` is the process's
+    environment (this one's by default)."""
+    script = (
+        "import numpy, torch\nfrom threadpoolctl import threadpool_info, threadpool_limits\n"
+        f"for call in {list(calls)!r}:\n"
+        f"    {before_each}\n"
+        "    exec(call, {})\n"
+        "    blas = {i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}\n"
+        "    print(torch.get_num_threads(), sorted(blas))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env or dict(os.environ)
+    )
+
+
 #: How Python prints an object without a repr of its own: ``<torch._C.Generator object at 0x7f...>``.
 OBJECT_REPR = re.compile(r"<[\w.]+(?: object)? at 0x[0-9a-f]+>")
+
+
+def shown_text(cell) -> str:
+    """Every text a cell's outputs show: streams, and the plain text of displays (a tqdm widget's included)."""
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append(output.get("text", ""))
+        parts.append(output.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
 
 
 def object_reprs(nb) -> list[str]:
     """Every default object repr that a cell of the executed ``nb`` printed or displayed, with its cell."""
     found = []
     for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            text = output.get("text", "") + output.get("data", {}).get("text/plain", "")
-            found += [f"cell {index}: {match}" for match in OBJECT_REPR.findall(text)]
+        found += [f"cell {index}: {match}" for match in OBJECT_REPR.findall(shown_text(cell))]
     return found
 
 

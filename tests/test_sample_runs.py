@@ -11,21 +11,12 @@ import pytest
 
 from grader.assignments import graded_assignment_names
 from grader.run_notebook import cell_seconds
-from tests.support import ROOT, object_reprs
+from tests.support import ROOT, object_reprs, shown_text
 
 #: A cell longer than this, in a full run, shows a progress bar.
 LONG_CELL_SECONDS = 5.0
 #: What tqdm prints: "n/total [elapsed<remaining": a count and the time left.
 TQDM_BAR = re.compile(r"\d+/\d+ \[\d\d:\d\d<")
-
-
-def shown_text(cell: nbformat.NotebookNode) -> str:
-    """Every text a cell's outputs show: streams, and the plain text of displays (a tqdm widget's included)."""
-    parts = []
-    for output in cell.get("outputs", []):
-        parts.append(output.get("text", ""))
-        parts.append(output.get("data", {}).get("text/plain", ""))
-    return "".join(parts)
 
 
 def sample_runs() -> list[tuple[str, nbformat.NotebookNode]]:

@@ -4,8 +4,6 @@ the threads."""
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -13,6 +11,7 @@ import pytest
 
 from grader.assignments import assignment_names, graded_assignment_names
 from grader.release import generate_release
+from tests.support import thread_counts_after
 
 
 def tree(folder: Path) -> dict[str, object]:
@@ -60,16 +59,9 @@ def test_every_graded_imports_cell_limits_torch_and_blas_to_one_thread(root):
     for name in names:
         cells = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4).cells
         sources.append(next(c.source for c in cells if c.cell_type == "code" and "seed_everything(SEED)" in c.source))
-    script = (
-        "import sys, numpy, torch\nfrom threadpoolctl import threadpool_info, threadpool_limits\n"
-        f"for source in {sources!r}:\n"
-        "    torch.set_num_threads(2)\n    threadpool_limits(limits=2, user_api='blas')\n"
-        "    exec(source, {})\n"
-        "    blas = {i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}\n"
-        "    print(torch.get_num_threads(), sorted(blas))\n"
-    )
     env = {k: v for k, v in os.environ.items() if k != "COURSE_THREADS"} | {"COURSE_FAST": "1"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, env=env)
+    before_each = "torch.set_num_threads(2); threadpool_limits(limits=2, user_api='blas')"
+    done = thread_counts_after(sources, env=env, before_each=before_each)
     assert done.returncode == 0, done.stderr
     counts = dict(zip(names, done.stdout.splitlines()[-len(names) :], strict=True))
     assert counts == {name: "1 [1]" for name in names}, counts

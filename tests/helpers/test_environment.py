@@ -1,14 +1,13 @@
 import os
 import random
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 import torch
 
 from helpers.environment import FAST_ENV_VAR, THREADS_ENV_VAR, fast_mode, kept_random_state, seed_everything
-from tests.support import ROOT
+from tests.support import thread_counts_after
 
 
 def draw():
@@ -69,16 +68,11 @@ def test_kept_random_state_restores_after_an_error():
 
 
 def threads_after(call: str, configured: str | None = None) -> subprocess.CompletedProcess:
-    """torch's and the BLAS libraries' thread counts after ``call``, in a fresh process (the limits are global)."""
+    """torch's and the BLAS libraries' thread counts after ``call``, with ``COURSE_THREADS`` set to ``configured``."""
     env = {k: v for k, v in os.environ.items() if k != THREADS_ENV_VAR}
     if configured is not None:
         env[THREADS_ENV_VAR] = configured
-    script = (
-        "import numpy, torch\nfrom threadpoolctl import threadpool_info\nfrom helpers import limit_threads\n"
-        f"{call}\nprint(torch.get_num_threads(), sorted({{i['num_threads'] for i in threadpool_info() "
-        "if i['user_api'] == 'blas'}))"
-    )
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env)
+    return thread_counts_after([f"from helpers import limit_threads\n{call}"], env=env)
 
 
 def test_limit_threads_gives_torch_and_blas_one_thread_by_default():
