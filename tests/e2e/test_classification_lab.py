@@ -43,7 +43,9 @@ class TestClassificationLab(SampleClassChecks):
         assert error_outputs(executed) == []
         assert "8 of 8 tasks pass their visible checks" in outputs_text(executed)
         figures = sum("image/png" in o.get("data", {}) for c in executed.cells for o in c.get("outputs", []))
-        assert figures == 7  # curves, regions and units, reshuffling, the sine, the moons, the confusion matrix, errors
+        # curves, regions and units, reshuffling, the sine, the widths, the moons, the accuracy after every epoch,
+        # the confusion matrix, errors
+        assert figures == 9
 
 
 def test_the_release_has_no_solution_no_hidden_test_and_no_mark_scheme():
