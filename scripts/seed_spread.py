@@ -5,8 +5,8 @@ with one thread for torch and BLAS as students run, after setting its imports ce
 data, the initial weights and the shuffles all change). Then prints each code cell's printed text once, with every
 number replaced by its range over the seeds: ``accuracy 87.5%`` becomes ``accuracy [85.8..88.2]%``. A cell whose text
 has a different shape in some seed (another count of numbers, other words; not just other spacing) is printed once
-per seed. Progress bars
-(stderr and widgets) are left out. The mark schemes quote these ranges (README, "Mark schemes and seeds").
+per seed. Progress bars (stderr and widgets) are left out. The mark schemes quote these ranges (README, "Mark
+schemes and seeds").
 
 With ``--each``, every seed's text is printed as it is, to compare runs seed by seed (does one setting beat another
 in every seed, not only in the ranges?).
@@ -95,6 +95,8 @@ def main() -> None:
     parser.add_argument("--cells", nargs="*", help="only these grade ids (default: every code cell that prints)")
     parser.add_argument("--each", action="store_true", help="print every seed's text instead of the ranges")
     args = parser.parse_args()
+    if unknown := [a for a in args.assignments if not (ROOT / "source" / a / f"{a}.ipynb").is_file()]:
+        sys.exit(f"error: no source notebook for {', '.join(unknown)}; name folders of source/")
     os.environ[THREADS_ENV_VAR] = "1"
     for assignment in args.assignments:
         notebook = ROOT / "source" / assignment / f"{assignment}.ipynb"
