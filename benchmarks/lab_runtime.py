@@ -32,7 +32,7 @@ from nbclient.exceptions import CellTimeoutError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.threads import busy_processes
-from grader.assignments import assignment_names
+from grader.assignments import assignment_names, unknown_assignments
 from grader.run_notebook import cell_seconds, error_outputs, execute_notebook
 from helpers.environment import THREADS_ENV_VAR
 
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--cell-limit", type=int, default=1800, help="seconds a cell of a loaded run may take")
     args = parser.parse_args()
     names = args.assignments or assignment_names(ROOT)
-    if unknown := [n for n in names if not (ROOT / "source" / n / f"{n}.ipynb").is_file()]:
+    if unknown := unknown_assignments(ROOT, names):
         sys.exit(f"error: no source notebook for {', '.join(unknown)}; name folders of source/")
     default = torch.get_num_threads()
     print(f"{os.cpu_count()} cores; one thread against torch's default {default}; seconds of a whole run")
@@ -109,7 +109,8 @@ def main() -> None:
         line = f"{name:15} {fast:6.1f} {one:8.1f} / {many:8.1f} {many / one:6.2f}"
         if loaded:
             busy_one, busy_many, _ = loaded[name]
-            ratio = f"{busy_many / busy_one:6.2f}" if math.isfinite(busy_many / busy_one) else f"{'-':>6}"
+            stopped = not (math.isfinite(busy_one) and math.isfinite(busy_many))
+            ratio = f"{'-':>6}" if stopped else f"{busy_many / busy_one:6.2f}"
             line += f"   {shown(busy_one, args.cell_limit)} / {shown(busy_many, args.cell_limit)} {ratio}"
         print(line)
     print("slowest cells of the idle one-thread runs:")

@@ -61,6 +61,12 @@ def assignment_names(root: Path) -> list[str]:
     return [a.name for a in course_assignments(load_config(root))]
 
 
+def unknown_assignments(root: Path, names: list[str]) -> list[str]:
+    """Those of ``names`` that are not assignments of the course at ``root`` (no folder of ``source/``)."""
+    known = set(assignment_names(root))
+    return [name for name in names if name not in known]
+
+
 def graded_assignment_names(root: Path) -> list[str]:
     """The names of the assignments that count in the term, in teaching order."""
     return [a.name for a in course_assignments(load_config(root)) if a.graded]

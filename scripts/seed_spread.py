@@ -29,6 +29,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from grader.assignments import unknown_assignments
 from grader.run_notebook import error_outputs, execute_notebook
 from helpers.environment import THREADS_ENV_VAR
 
@@ -95,7 +96,7 @@ def main() -> None:
     parser.add_argument("--cells", nargs="*", help="only these grade ids (default: every code cell that prints)")
     parser.add_argument("--each", action="store_true", help="print every seed's text instead of the ranges")
     args = parser.parse_args()
-    if unknown := [a for a in args.assignments if not (ROOT / "source" / a / f"{a}.ipynb").is_file()]:
+    if unknown := unknown_assignments(ROOT, args.assignments):
         sys.exit(f"error: no source notebook for {', '.join(unknown)}; name folders of source/")
     os.environ[THREADS_ENV_VAR] = "1"
     for assignment in args.assignments:

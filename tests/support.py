@@ -1,6 +1,5 @@
 """What several test modules share besides fixtures."""
 
-import os
 import re
 import subprocess
 import sys
@@ -34,9 +33,7 @@ def thread_counts_after(
         "    blas = {i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'}\n"
         "    print(torch.get_num_threads(), sorted(blas))\n"
     )
-    return subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env or dict(os.environ)
-    )
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env)
 
 
 #: How Python prints an object without a repr of its own: ``<torch._C.Generator object at 0x7f...>``.

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbgrader.utils import is_grade
 
-from grader.assignments import assignment_names, course_assignments, graded_assignment_names
+from grader.assignments import assignment_names, course_assignments, graded_assignment_names, unknown_assignments
 from grader.config import load_config
 from tests.support import ROOT
 
@@ -20,6 +20,10 @@ def test_every_folder_of_source_has_its_line_and_the_list_is_in_teaching_order()
     assert [a.name for a in ASSIGNMENTS] == list(load_config(ROOT).assignments)
     assert assignment_names(ROOT) == ["tutorial", "project1", "xor", "backprop", "classification", "deep"]
     assert graded_assignment_names(ROOT) == assignment_names(ROOT)[1:]
+
+
+def test_unknown_assignments_are_the_names_without_a_folder_of_source():
+    assert unknown_assignments(ROOT, ["deep", "Deep", "nope", "tutorial"]) == ["Deep", "nope"]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.name)
