@@ -88,13 +88,21 @@ c.GuardedExecute.isolation = "auto"  # or "namespaces" (refuse to grade without 
 
 # Feedback: hidden tests are graded but never shown to students, not even in a traceback, and
 # the marking schemes of manually graded tasks stay with the instructors.
+# The page opens with a table of the tasks (what each scored and why, in words); formulas are MathML, which
+# browsers render without the network that MathJax's CDN needs.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "grader.mark_scheme.TidyClearMarkScheme",
-    "grader.feedback.HideHiddenTests",
     "grader.feedback.MarkPendingGrades",
+    "grader.feedback.SummariseTasks",
+    "grader.feedback.HideHiddenTests",
+    "grader.mathml.MathToMathML",
 ]
+c.SummariseTasks.course_root = os.path.dirname(os.path.abspath(__file__))
+# The formgrader (the TA's view) renders submissions with HTMLExporter: its formulas are MathML too.
+c.HTMLExporter.preprocessors = ["grader.mathml.MathToMathML"]
+c.FeedbackExporter.preprocessors = []  # the feedback's own list above has it, after GetGrades (for comments)
 # Its page: nbgrader's, except that a hand-graded answer not graded yet says so (not "0 / 18"), and the
 # total counts what has been graded.
 # nbgrader's template is named feedback; the course's file is grader/templates/feedback/course_feedback.html.j2.

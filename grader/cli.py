@@ -14,7 +14,9 @@ Commands, in the order of a term:
   parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask), keeping the
   student's outputs of the experiment cells (``--rerun-experiments`` runs them too);
 - ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
-- ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table;
+- ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table; with
+  ``--lms canvas`` or ``--lms moodle`` (and ``--roster ROSTER.csv`` for the LMS's ids), also the file that LMS
+  imports, ``grades/<lms>.csv``;
 - ``grade ASSIGNMENT [STUDENT ...]``: autograde, feedback and export in one go; ``grade`` and ``export``
   without an assignment do it for every assignment that has submissions and write the term gradebook
   ``grades/term.csv`` (weights from ``[tool.course.assignments]``, the late penalty from ``[tool.course.term]``);
@@ -39,7 +41,7 @@ from pathlib import Path
 
 from nbclient.exceptions import CellExecutionError
 
-from grader import logs, report, roster
+from grader import lms, logs, report, roster
 from grader.assignments import assignment_names
 from grader.autograde.coordinator import grade_class
 from grader.config import find_course_root, load_config
@@ -260,10 +262,34 @@ def term_steps(root: Path, steps: tuple[str, ...], args: argparse.Namespace) -> 
 
 
 def cmd_export(root: Path, args: argparse.Namespace) -> int:
-    """Write the grade CSV and print the grade table; without an assignment, every assignment and the term."""
+    """Write the grade CSV and print the grade table; without an assignment, every assignment and the term. With
+    ``--lms``, also the LMS's import file of the term (or of the one assignment)."""
     if args.assignment is None:
-        return term_steps(root, (EXPORT,), argparse.Namespace(workers=None, scheduler=None, isolation=None))
-    return grade_steps(root, args.assignment, args.students, (EXPORT,))
+        status = term_steps(root, (EXPORT,), argparse.Namespace(workers=None, scheduler=None, isolation=None))
+    else:
+        status = grade_steps(root, args.assignment, args.students, (EXPORT,))
+    if args.lms:
+        lms_export(root, args.lms, args.roster, [args.assignment] if args.assignment else None)
+    return status
+
+
+def lms_export(root: Path, system: str, roster_file: Path | None, assignments: list[str] | None) -> Path:
+    """Write ``grades/<system>.csv`` (:mod:`grader.lms`) for ``assignments`` (default: the term's) and say what it
+    left blank."""
+    config = load_config(root)
+    assignments = assignments or term_assignments(config)
+    rows, _ = collect_term(config, assignments)
+    path = lms.write_lms_file(root, system, rows, assignments, roster_file)
+    blanks = {name: count for name, count in lms.blank_cells(rows, assignments).items() if count}
+    print(f"\n{system}: {path.relative_to(root)}, {len(rows)} student(s), {len(assignments)} assignment(s)")
+    if blanks:
+        counts = ", ".join(f"{name} {count}" for name, count in blanks.items())
+        print(
+            f"  {sum(blanks.values())} cell(s) left blank, hand grading pending or not graded ({counts}): the LMS "
+            "keeps what it had there; after hand grading, export again"
+        )
+    print(f"  import it in {lms.IMPORT_PAGES[system]}")
+    return path
 
 
 def cmd_grade(root: Path, args: argparse.Namespace) -> int:
@@ -404,8 +430,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_class_arguments(p)
     add_grading_options(p)
     add_class_arguments(command("feedback", cmd_feedback, "write feedback HTML (no hidden tests)"))
-    add_class_arguments(
-        command("export", cmd_export, "write grades/<assignment>.csv (or every one, and grades/term.csv)"), term=True
+    p = command("export", cmd_export, "write grades/<assignment>.csv (or every one, and grades/term.csv)")
+    add_class_arguments(p, term=True)
+    p.add_argument("--lms", choices=lms.SYSTEMS, default=None, help="also write grades/<lms>.csv, the LMS's import")
+    p.add_argument(
+        "--roster", type=Path, default=None, help="CSV with id and the LMS's ids: " + ", ".join(lms.ROSTER_COLUMNS)
     )
     p = command("grade", cmd_grade, "autograde, feedback and export (every assignment, and the term, by default)")
     add_class_arguments(p, term=True)

@@ -13,11 +13,13 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.api import Gradebook
 from nbgrader.utils import is_grade, is_task
-from traitlets import Bool
+from traitlets import Bool, Unicode
 
 from grader.cells import grade_id_of, strip_hidden_tests
+from grader.feedback_summary import stop_notes, task_rows
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import last_error_line, nbgrader_api
+from grader.statuses import load_statuses
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,26 @@ class MarkPendingGrades(Preprocessor):
                     points += float(cell.metadata.nbgrader.get("points") or 0)
         info["pending_points"] = points
         info["graded_max_score"] = info["max_score"] - points
+        return nb, resources
+
+
+class SummariseTasks(Preprocessor):
+    """nbgrader feedback preprocessor, after ``MarkPendingGrades`` and before ``HideHiddenTests``: the summary that
+    opens the page (``resources["nbgrader"]["summary"]``): a row per task (:func:`grader.feedback_summary.task_rows`),
+    where grading stopped the notebook, and the review flags grading recorded for this submission."""
+
+    enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
+    course_root = Unicode("", help="the course folder, where grades/<assignment>-status.json is").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        """Set the summary in the resources; the notebook is unchanged."""
+        info = resources["nbgrader"]
+        outcome = load_statuses(Path(self.course_root or "."), info["assignment"]).get(info["student"])
+        info["summary"] = {
+            "rows": task_rows(nb),
+            "stops": stop_notes(nb),
+            "flags": outcome.flags if outcome else [],
+        }
         return nb, resources
 
 

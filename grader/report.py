@@ -91,7 +91,8 @@ def task_columns(rows: list[StudentGrades]) -> list[tuple[str, float]]:
 
 
 def write_csv(rows: list[StudentGrades], path: Path) -> Path:
-    """Write the grades: one row per student, a column per task, totals, status and reason."""
+    """Write the grades: one row per student, a column per task (blank while its hand grading is pending), totals,
+    status and reason."""
     columns = task_columns(rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -113,7 +114,10 @@ def write_csv(rows: list[StudentGrades], path: Path) -> Path:
             writer.writerow(
                 [
                     row.student,
-                    *(f"{row.tasks[t][0]:g}" if t in row.tasks else "" for t, _ in columns),
+                    *(
+                        f"{row.tasks[t][0]:g}" if t in row.tasks and t not in row.manual_pending else ""
+                        for t, _ in columns
+                    ),
                     f"{row.auto_score:g}",
                     f"{row.total:g}",
                     f"{row.max_total:g}",

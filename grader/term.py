@@ -25,7 +25,7 @@ from grader.config import CourseConfig
 from grader.experiments import NOT_RUN_FLAG
 from grader.nbgrader_api import nbgrader_api
 from grader.roster import submitted_students
-from grader.statuses import GRADED
+from grader.statuses import GRADED, GRADER_ERROR, NOT_GRADED
 
 DAY = 24 * 3600
 PENDING = "manual grading pending"
@@ -40,6 +40,8 @@ class TermCell:
     penalty: float = 0.0  # points lost for lateness
     days_late: int = 0
     note: str = ""  # "missing", "2 days late: -4", "manual grading pending", a status that needs attention
+    pending: bool = False  # hand grading not done yet: the points are those so far
+    ungraded: bool = False  # the grader could not grade the submission (its fault, or not run yet)
 
     @property
     def percent(self) -> float:
@@ -106,7 +108,15 @@ def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late:
         notes.append(PENDING)
     if any(flag.startswith(NOT_RUN_FLAG) for flag in grades.flags):  # the answers graded by hand lack their data
         notes.append(NOT_RUN_FLAG)
-    return TermCell(grades.total - penalty, maximum, penalty, days, "; ".join(notes))
+    return TermCell(
+        grades.total - penalty,
+        maximum,
+        penalty,
+        days,
+        "; ".join(notes),
+        pending=grades.status == GRADED and bool(grades.manual_pending),
+        ungraded=grades.status in (GRADER_ERROR, NOT_GRADED),
+    )
 
 
 def collect_term(config: CourseConfig, assignments: list[str]) -> tuple[list[TermRow], dict[str, float]]:

@@ -133,6 +133,11 @@ class GuardedExecute(GradingLimits, Execute):
         except psutil.Error:
             return []
 
+    @property
+    def stopped_words(self) -> str:
+        """Why the kernel was stopped, as the feedback shows it: "timed out: stopped after 600 s of CPU time ..."."""
+        return ": ".join(self.stopped) if self.stopped else ""
+
     def _kill_kernel(self, kind: str, reason: str) -> None:
         if self.stopped is None:
             self.stopped = (kind, reason)
@@ -246,11 +251,13 @@ class GuardedExecute(GradingLimits, Execute):
         if self.stopped is None and is_test_cell(cell):
             await self._restore_before(cell_index)
         if self.stopped is not None:
-            cell.outputs = [error_output("NotRun", f"this cell did not run: the kernel was {self.stopped[1]}")]
+            cell.outputs = [
+                error_output("NotRun", f"this cell did not run: the notebook had stopped ({self.stopped_words})")
+            ]
             return cell
         cell = await self._run_watched(cell, cell_index, execution_count, store_history)
         if self.stopped is not None:
-            cell.outputs.append(error_output("KernelStopped", self.stopped[1]))
+            cell.outputs.append(error_output("KernelStopped", self.stopped_words))
             return cell
         self._note_limits(cell, cell_index)
         return cell
