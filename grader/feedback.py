@@ -16,10 +16,12 @@ from nbgrader.utils import is_grade, is_task
 from traitlets import Bool, Unicode
 
 from grader.cells import grade_id_of, strip_hidden_tests
+from grader.config import load_config
 from grader.feedback_summary import stop_notes, task_rows
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import last_error_line, nbgrader_api
 from grader.statuses import load_statuses
+from grader.term import late_penalty
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,8 @@ class MarkPendingGrades(Preprocessor):
 class SummariseTasks(Preprocessor):
     """nbgrader feedback preprocessor, after ``MarkPendingGrades`` and before ``HideHiddenTests``: the summary that
     opens the page (``resources["nbgrader"]["summary"]``): a row per task (:func:`grader.feedback_summary.task_rows`),
-    where grading stopped the notebook, and the review flags grading recorded for this submission."""
+    where grading stopped the notebook, the review flags grading recorded for this submission, and the late
+    penalty of the course's policy (``[tool.course.term]``, as the term gradebook applies it)."""
 
     enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
     course_root = Unicode("", help="the course folder, where grades/<assignment>-status.json is").tag(config=True)
@@ -97,11 +100,17 @@ class SummariseTasks(Preprocessor):
     def preprocess(self, nb, resources):
         """Set the summary in the resources; the notebook is unchanged."""
         info = resources["nbgrader"]
-        outcome = load_statuses(Path(self.course_root or "."), info["assignment"]).get(info["student"])
+        root = Path(self.course_root or ".")
+        outcome = load_statuses(root, info["assignment"]).get(info["student"])
+        with Gradebook(info["db_url"]) as gb:
+            seconds_late = gb.find_submission(info["assignment"], info["student"]).total_seconds_late
+        per_day = load_config(root).late_penalty_per_day
+        days, penalty = late_penalty(info["score"], seconds_late, per_day)
         info["summary"] = {
             "rows": task_rows(nb),
             "stops": stop_notes(nb),
             "flags": outcome.flags if outcome else [],
+            "late": {"days": days, "points": penalty, "per_day": per_day} if days and per_day else None,
         }
         return nb, resources
 

@@ -17,14 +17,11 @@ from nbformat import NotebookNode
 from nbgrader.utils import is_grade, is_solution, is_task
 
 from grader.cells import grade_id_of
+from grader.statuses import CELL_TIMEOUT_ERROR, KERNEL_STOPPED_ERROR, NOT_RUN_ERROR
 
 HEADING = re.compile(r"^(?P<level>#{1,3})\s+(?P<name>.+?)\s*$", re.M)
 #: The points that close a heading: "(9 points)", "(5 points, graded by hand)".
 POINTS = re.compile(r"\s*\(\d+(?:\.\d+)?\s+points?\b[^)]*\)\s*$")
-#: What grading writes in place of a cell that did not run (grader.kernel.guarded_execute).
-NOT_RUN = "NotRun"
-STOPPED = "KernelStopped"
-CELL_TIMEOUT = "CellTimeoutError"
 #: A cell that did not run names why in brackets at its end: "(<status>: <reason>)".
 STOP_REASON = re.compile(r"\((?P<why>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*$")
 CELL = re.compile(r"\bcell (\d+)\b")
@@ -111,7 +108,7 @@ def note_failure(row: TaskRow, cell: NotebookNode) -> None:
     for output in cell.get("outputs", []):
         if output.get("output_type") != "error":
             continue
-        if output.get("ename") in (NOT_RUN, STOPPED):
+        if output.get("ename") in (NOT_RUN_ERROR, KERNEL_STOPPED_ERROR):
             row.not_reached = row.not_reached or stopped_because(output.get("evalue", ""))
         elif (message := error_message(output)) not in row.messages:
             row.messages.append(message)
@@ -148,8 +145,8 @@ def stop_notes(nb: NotebookNode) -> list[str]:
     notes = []
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.get("output_type") == "error" and output.get("ename") == STOPPED:
+            if output.get("output_type") == "error" and output.get("ename") == KERNEL_STOPPED_ERROR:
                 notes.append(f"Grading stopped your notebook in cell {index}: {output.get('evalue', '')}.")
-            elif output.get("output_type") == "error" and output.get("ename") == CELL_TIMEOUT:
+            elif output.get("output_type") == "error" and output.get("ename") == CELL_TIMEOUT_ERROR:
                 notes.append(f"Cell {index} was interrupted: {output.get('evalue', '')}.")
     return notes

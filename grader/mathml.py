@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 
 #: Fenced code and code spans: left as they are.
 CODE = re.compile(r"```.*?```|`[^`]*`", re.S)
-#: Display math ``$$...$$`` and inline math ``$...$`` (one line, not an escaped ``\$``).
-MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>[^$\n]+?)\$", re.S)
+#: Display math ``$$...$$`` and inline math ``$...$`` (within a paragraph: it may wrap, never past a blank line; not an
+#: escaped ``\$``).
+MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>(?:[^$\n]|\n(?!\s*\n))+?)\$", re.S)
 #: Characters that markdown would read inside the MathML's text (emphasis, escapes, links, code, math).
 MARKDOWN_SIGNS = {sign: f"&#{ord(sign)};" for sign in "*_`\\[]$"}
 TEXT = re.compile(r">([^<]+)<")

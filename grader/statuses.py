@@ -26,6 +26,13 @@ KERNEL_DIED = "kernel died"
 KERNEL_TAMPERED = "kernel tampered"
 GRADER_ERROR = "grader error"
 
+#: The names of the errors that grading writes into a graded notebook (grader.kernel.guarded_execute), which the
+#: feedback's summary reads (grader.feedback_summary): a cell past its CPU time, interrupted; the cell in which
+#: the kernel was stopped; each cell after it, not run.
+CELL_TIMEOUT_ERROR = "CellTimeoutError"
+KERNEL_STOPPED_ERROR = "KernelStopped"
+NOT_RUN_ERROR = "NotRun"
+
 #: Statuses of submissions that nbgrader did not grade (no feedback is written for them).
 UNGRADED = (NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK, NOT_A_NOTEBOOK, GRADER_ERROR, NOT_GRADED)
 #: Statuses with which a submission is sent to a worker.

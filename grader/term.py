@@ -92,13 +92,19 @@ def _lateness(root: Path, assignment: str) -> tuple[float, dict[str, float]]:
     return maximum, late
 
 
+def late_penalty(points: float, seconds_late: float, per_day: float) -> tuple[int, float]:
+    """The days late (each part of a day counts as a day) and the points they cost: ``per_day`` of ``points`` a
+    day, at most all of them."""
+    days = math.ceil(seconds_late / DAY) if seconds_late > 0 else 0
+    return days, min(1.0, days * per_day) * points
+
+
 def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late: float, per_day: float) -> TermCell:
     """One student's cell: ``grades`` is ``None`` for a missing submission."""
     if grades is None:
         return TermCell(0.0, maximum, note="missing: counts as 0")
     maximum = grades.max_total or maximum
-    days = math.ceil(seconds_late / DAY) if seconds_late > 0 else 0
-    penalty = min(1.0, days * per_day) * grades.total
+    days, penalty = late_penalty(grades.total, seconds_late, per_day)
     notes = []
     if days:
         notes.append(f"{days} day{'s' if days > 1 else ''} late: -{penalty:g}")

@@ -45,7 +45,17 @@ from grader.experiments import is_experiment, is_test_cell, note_cell
 from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
 from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
 from grader.limits import GradingLimits
-from grader.statuses import GRADER_ERROR, KERNEL_DIED, KERNEL_TAMPERED, OUT_OF_MEMORY, TIMED_OUT, KernelReport
+from grader.statuses import (
+    CELL_TIMEOUT_ERROR,
+    GRADER_ERROR,
+    KERNEL_DIED,
+    KERNEL_STOPPED_ERROR,
+    KERNEL_TAMPERED,
+    NOT_RUN_ERROR,
+    OUT_OF_MEMORY,
+    TIMED_OUT,
+    KernelReport,
+)
 
 WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
 #: CPU seconds a cell may go on after the interrupt at its limit before the kernel is killed.
@@ -252,12 +262,12 @@ class GuardedExecute(GradingLimits, Execute):
             await self._restore_before(cell_index)
         if self.stopped is not None:
             cell.outputs = [
-                error_output("NotRun", f"this cell did not run: the notebook had stopped ({self.stopped_words})")
+                error_output(NOT_RUN_ERROR, f"this cell did not run: the notebook had stopped ({self.stopped_words})")
             ]
             return cell
         cell = await self._run_watched(cell, cell_index, execution_count, store_history)
         if self.stopped is not None:
-            cell.outputs.append(error_output("KernelStopped", self.stopped_words))
+            cell.outputs.append(error_output(KERNEL_STOPPED_ERROR, self.stopped_words))
             return cell
         self._note_limits(cell, cell_index)
         return cell
@@ -325,12 +335,12 @@ class GuardedExecute(GradingLimits, Execute):
         if cell_index in self._interrupted:
             cell.outputs.append(
                 error_output(
-                    "CellTimeoutError",
+                    CELL_TIMEOUT_ERROR,
                     f"this cell used more than {self.timeout} s of CPU time, the limit of a cell, and was interrupted",
                 )
             )
         for output in cell.outputs:
-            if output.output_type == "error" and output.ename == "CellTimeoutError":
+            if output.output_type == "error" and output.ename == CELL_TIMEOUT_ERROR:
                 self.report.cell_timeouts.append(cell_index)
             elif output.output_type == "error" and output.ename == "MemoryError":
                 self.report.memory_errors.append(cell_index)

@@ -64,6 +64,8 @@ def test_a_ta_scores_the_hand_graded_tasks_and_export_counts_them(page, lab, gra
     assert figure.count() == 1 and figure.evaluate("img => img.naturalWidth") > 0
     figure.scroll_into_view_if_needed()
     screenshot(page, "formgrader_experiment_outputs")
+    # formulas are MathML, drawn without the network that MathJax's CDN needs
+    assert page.locator("math").count() >= 20 and "\\mathbf" not in page.inner_text("body")
     for task, points in MANUAL.items():
         field = page.locator(f"input.score#{task}")
         field.wait_for(timeout=60_000)

@@ -179,6 +179,41 @@ def test_feedback_reports_hidden_test_results(graded):
     assert "noise variance" in text and "N(0, 0.01) has variance 0.01" in text  # the reason, not the code
 
 
+def summary_rows(page: Path) -> list[str]:
+    """The rows of the table that opens a feedback page, as text, one line per row."""
+    summary = re.search(r'<div id="course-summary">(.*?)</table>', page.read_text(encoding="utf-8"), re.S)
+    assert summary, f"{page} has no summary table"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", summary.group(1), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in rows]
+
+
+def test_feedback_opens_with_a_row_per_task_saying_what_it_scored_and_why(graded):
+    course, _ = graded
+    rows = summary_rows(course / "feedback" / "dev" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    assert rows[0] == "Task Points Result"
+    assert rows[1] == "Task 1: the target function 7 / 7 passed"
+    assert rows[2].startswith("Task 2: training data 7 / 10 lost 3 points noise variance")
+    assert rows[3].startswith("Task 3: test data 6 / 8 lost 2 points each coordinate must be negative about half")
+    assert rows[10:] == [
+        "Task 10: plots ? / 12 not graded yet (graded by hand)",
+        "Task 11: summary ? / 18 not graded yet (graded by hand)",
+        "Total 65 / 70 30 more points not graded yet",
+    ]
+    assert [row.split(" ")[1] for row in rows[1:12]] == [f"{n}:" for n in range(1, 12)]  # every task, in order
+
+
+def test_every_feedback_page_is_one_valid_html_document_with_formulas_as_mathml(graded):
+    html5lib = pytest.importorskip("html5lib", reason="html5lib (a test dependency) is not installed")
+    course, _ = graded
+    pages = sorted((course / "feedback").glob(f"*/{ASSIGNMENT}/{ASSIGNMENT}.html"))
+    assert len(pages) == len(BROKEN) + 2  # the whole sample class: the students of BROKEN, ben and cleo
+    for page in pages:
+        source = page.read_bytes()
+        html5lib.HTMLParser(strict=True).parse(source)  # raises at the first parse error (a second <body>, ...)
+        text = visible_text(page)
+        assert source.count(b"<math ") >= 20 and "\\mathbf" not in text and "$\\" not in text, page
+
+
 def test_grades_csv_has_a_row_per_student_and_a_column_per_task(graded):
     course, rows = graded
     with open(course / "grades" / f"{ASSIGNMENT}.csv", newline="") as f:
@@ -189,6 +224,7 @@ def test_grades_csv_has_a_row_per_student_and_a_column_per_task(graded):
     # dev's noise has the wrong variance but the right inputs and shape: partial credit within the task
     assert by_student["dev"]["make_training_data (/10)"] == "7" and by_student["dev"]["target_function (/7)"] == "7"
     assert by_student["ada"]["manual pending"] == "plots summary"
+    assert by_student["ada"]["plots (/12)"] == by_student["ada"]["summary (/18)"] == ""  # pending: blank, not 0
 
 
 def test_grade_table_lists_every_student_and_task(graded):
@@ -367,7 +403,7 @@ def test_feedback_says_not_graded_yet_until_a_grader_scores_the_answer(tmp_path)
     before = " ".join(visible_text(page).split())
     assert "(Score: 70.0 / 70.0; 30.0 more points not graded yet)" in before
     assert before.count("not graded yet (12.0 points)") == 1 and before.count("not graded yet (18.0 points)") == 1
-    assert "/ 12.0" not in before and "/ 18.0" not in before
+    assert "0.0 / 12.0" not in before and "0.0 / 18.0" not in before and "? / 12" in before
     with nbgrader_api(course).gradebook as gb:  # a TA scores the plots, as the formgrader does
         grade = gb.find_grade("plots", ASSIGNMENT, ASSIGNMENT, "ada")
         grade.manual_score, grade.needs_manual_grade = 10.0, False
@@ -376,3 +412,4 @@ def test_feedback_says_not_graded_yet_until_a_grader_scores_the_answer(tmp_path)
     after = " ".join(visible_text(page).split())
     assert "(Score: 80.0 / 82.0; 18.0 more points not graded yet)" in after
     assert "Score: 10.0 / 12.0" in after and "not graded yet (18.0 points)" in after
+    assert "Task 10: plots 10 / 12 graded by hand" in summary_rows(page)

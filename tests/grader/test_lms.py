@@ -4,6 +4,7 @@ is pending, and the term's numbers, through `course export --lms` on a graded te
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 
@@ -12,11 +13,20 @@ from grader.lms import CANVAS_COLUMNS, CANVAS_POINTS_ROW, MOODLE_COLUMNS, Person
 from grader.nbgrader_api import nbgrader_api
 from grader.term import TermCell, TermRow
 from tests.grader.test_term import read_term, term_course  # noqa: F401 (a fixture)
+from tests.support import ROOT
 
 
 def read_rows(path) -> list[list[str]]:
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.reader(f))
+
+
+def readme_samples() -> list[str]:
+    """The sample files of the README's section "Grades into an LMS", in their order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Grades into an LMS") :]
+    section = section[: section.index("\n### ")]
+    return re.findall(r"```csv\n(.*?)```", section, re.S)
 
 
 def small_term() -> list[TermRow]:
@@ -78,6 +88,8 @@ def test_export_lms_round_trips_the_term_and_fills_in_once_hand_grading_is_done(
         ["Three, Sol", "503", "s3", "", "A"],
     ]
     assert [row[5:] for row in canvas[2:]] == [["", ""], ["", "0"], ["", "0"]]  # pending is blank, missing is 0
+    canvas_sample, moodle_sample = readme_samples()
+    assert (term_course / "grades" / "canvas.csv").read_text(encoding="utf-8").replace("\r\n", "\n") == canvas_sample
 
     with nbgrader_api(term_course).gradebook as gb:  # a TA scores every written answer in the formgrader
         for student, assignment in (("s1", "a1"), ("s1", "a2"), ("s2", "a1"), ("s3", "a1")):
@@ -99,6 +111,7 @@ def test_export_lms_round_trips_the_term_and_fills_in_once_hand_grading_is_done(
         [term[student][points["a1"]], term[student][points["a2"]]] for student in ("s1", "s2", "s3")
     ]
     assert [row[4:] for row in moodle[1:]] == [["3", "3"], ["2.1", "0"], ["3", "0"]]  # s2 was 3 days late: -30%
+    assert (term_course / "grades" / "moodle.csv").read_text(encoding="utf-8").replace("\r\n", "\n") == moodle_sample
 
 
 def test_a_roster_without_an_id_column_is_refused_with_the_reason(tmp_path, capsys):

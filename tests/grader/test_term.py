@@ -5,6 +5,8 @@ real pipeline on two small assignments."""
 from __future__ import annotations
 
 import csv
+import html
+import re
 import shutil
 
 import nbformat
@@ -76,6 +78,11 @@ def term_course(tmp_path):
     return tmp_path
 
 
+def report_text(page) -> str:
+    """A feedback page's text, tags removed."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+
+
 def read_term(course) -> dict[str, dict[str, str]]:
     with open(course / "grades" / "term.csv", newline="", encoding="utf-8") as f:
         return {row["student"]: row for row in csv.DictReader(f)}
@@ -102,6 +109,13 @@ def test_grade_without_an_assignment_grades_the_term(term_course, capsys, monkey
     assert rows["s3"]["term %"] == f"{0.75 * 200 / 3:.1f}"
     assert "s3, a2: missing: counts as 0" in printed and "s2, a1: 3 days late: -0.6" in printed
     assert "? hand grading still pending (the points so far): a1 for 3 students, a2 for 1 student" in printed
+    # the feedback states the same penalty, in words, in its summary
+    late = " ".join(report_text(term_course / "feedback" / "s2" / "a1" / "a1.html").split())
+    assert (
+        "Late submission -0.6 submitted 3 days late: the course takes 10% of the points a day; the term counts " in late
+    )
+    assert "the term counts 1.4 so far" in late
+    assert "Late submission" not in report_text(term_course / "feedback" / "s1" / "a1" / "a1.html")
 
 
 def test_a_manual_score_shows_in_the_term_after_export(term_course, capsys, monkeypatch):
