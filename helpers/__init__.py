@@ -3,6 +3,7 @@
 - :mod:`helpers.environment` - seeding, thread limits, ``COURSE_FAST`` and the course's other environment variables,
 - :mod:`helpers.checking` - stand-ins that keep a check of one task from running the student's other tasks,
 - :mod:`helpers.data` - seeded samplers for the course's target functions,
+- :mod:`helpers.audio` - the instruments lab's notes: synthetic, and the NSynth data set's loader,
 - :mod:`helpers.models` - network builders, parameter counts and resets,
 - :mod:`helpers.training` - train/evaluate loops that return loss histories,
 - :mod:`helpers.plotting` - data, loss-curve and double-descent figures,

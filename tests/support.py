@@ -41,11 +41,13 @@ OBJECT_REPR = re.compile(r"<[\w.]+(?: object)? at 0x[0-9a-f]+>")
 
 
 def shown_text(cell) -> str:
-    """Every text a cell's outputs show: streams, and the plain text of displays (a tqdm widget's included)."""
+    """Every text a cell's outputs show: streams, and the plain text of displays (a tqdm widget's included) that
+    have no HTML to show instead (an audio player's)."""
     parts = []
     for output in cell.get("outputs", []):
+        data = output.get("data", {})
         parts.append(output.get("text", ""))
-        parts.append(output.get("data", {}).get("text/plain", ""))
+        parts.append("" if "text/html" in data else data.get("text/plain", ""))
     return "".join(parts)
 
 

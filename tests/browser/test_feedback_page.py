@@ -11,6 +11,7 @@ import pytest
 from nbconvert import HTMLExporter
 
 from grader import cli
+from grader.assignments import assignment_names
 from grader.config import copy_course
 from grader.mathml import CODE, MATH, MathToMathML
 from tests.browser.conftest import screenshot
@@ -105,7 +106,7 @@ def test_formulas_render_offline_as_mathml_and_no_tex_shows(offline_page, feedba
     assert box and box["width"] > 0 and box["height"] > 0  # drawn by the browser's own MathML
 
 
-@pytest.mark.parametrize("name", ["tutorial", "project1", "xor", "backprop", "classification", "deep"])
+@pytest.mark.parametrize("name", assignment_names(ROOT))
 def test_every_formula_of_every_release_draws_as_mathml(offline_page, name, tmp_path):
     """Fidelity: each release exported as the feedback and the formgrader export it; every formula is drawn (a box
     of its own size), none is an error node, none is left as TeX."""

@@ -18,7 +18,15 @@ ASSIGNMENTS = course_assignments(load_config(ROOT))
 
 def test_every_folder_of_source_has_its_line_and_the_list_is_in_teaching_order():
     assert [a.name for a in ASSIGNMENTS] == list(load_config(ROOT).assignments)
-    assert assignment_names(ROOT) == ["tutorial", "project1", "xor", "backprop", "classification", "deep"]
+    assert assignment_names(ROOT) == [
+        "tutorial",
+        "project1",
+        "xor",
+        "backprop",
+        "classification",
+        "instruments",
+        "deep",
+    ]
     assert graded_assignment_names(ROOT) == assignment_names(ROOT)[1:]
 
 

@@ -10,6 +10,7 @@ import pytest
 from nbconvert.filters.markdown import markdown2html_mistune
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from grader.assignments import assignment_names
 from grader.mathml import MathToMathML, markdown_with_mathml
 from tests.support import ROOT
 
@@ -61,7 +62,7 @@ def test_the_preprocessor_converts_markdown_cells_and_comments_only():
     assert "<mi>\N{GREEK SMALL LETTER SIGMA}</mi>" in unescape(nb.cells[1].metadata.nbgrader.comment)
 
 
-@pytest.mark.parametrize("name", ["tutorial", "project1", "xor", "backprop", "classification", "deep"])
+@pytest.mark.parametrize("name", assignment_names(ROOT))
 def test_every_formula_of_the_release_converts(name, caplog):
     nb = json.loads((ROOT / "release" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
     sources = ["".join(cell["source"]) for cell in nb["cells"] if cell["cell_type"] == "markdown"]

@@ -119,7 +119,7 @@ def test_publish_refuses_a_folder_that_is_neither_new_nor_a_repository_nor_track
 
 def test_the_command_prints_the_count_and_refuses_with_status_1(course, elsewhere, capsys):
     assert cli.main(["--root", str(course), "publish", str(elsewhere / "repo")]) == 0
-    assert "published the student repository, 23 files, into" in capsys.readouterr().out
+    assert "published the student repository, 25 files, into" in capsys.readouterr().out
     (course / "release" / "xor" / "note.md").write_text("### END MARK SCHEME\n")
     assert cli.main(["--root", str(course), "publish", str(elsewhere / "repo")]) == 1
     assert "release/xor/note.md:1: the marker 'END MARK SCHEME'" in capsys.readouterr().err
