@@ -41,7 +41,7 @@ class TermCell:
     days_late: int = 0
     note: str = ""  # "missing", "2 days late: -4", "manual grading pending", a status that needs attention
     pending: bool = False  # hand grading not done yet: the points are those so far
-    ungraded: bool = False  # the grader could not grade the submission (its fault, or not run yet)
+    ungraded: bool = False  # not graded: a grader error, or grading not run yet
 
     @property
     def percent(self) -> float:
@@ -120,7 +120,7 @@ def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late:
         penalty,
         days,
         "; ".join(notes),
-        pending=grades.status == GRADED and bool(grades.manual_pending),
+        pending=bool(grades.manual_pending),
         ungraded=grades.status in (GRADER_ERROR, NOT_GRADED),
     )
 
