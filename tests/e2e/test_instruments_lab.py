@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from grader.run_notebook import error_outputs
+import nbformat
+
+from grader.run_notebook import error_outputs, execute_notebook
+from helpers.audio import make_notes
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
+from tests.helpers.test_audio import write_split
 from tests.support import ROOT
 
 
@@ -66,3 +70,29 @@ def test_the_release_has_no_solution_no_hidden_test_and_no_mark_scheme():
         'norm="ortho", axis=1)[:, :n_mfcc]',
     ):
         assert secret not in release, secret
+
+
+def test_the_lab_runs_unchanged_on_an_nsynth_split(tmp_path):
+    """NSYNTH_FOLDER pointed at a split in NSynth's layout (written here: 8 notes of each of five families, made by
+    make_notes and saved as NSynth's WAV files): every cell runs, on those notes."""
+    signals, labels = make_notes(8, duration=0.5, seed=1)
+    names = ("brass", "flute", "guitar", "mallet", "string")
+    split = tmp_path / "nsynth-valid"
+    write_split(
+        split,
+        {
+            f"{names[label]}_acoustic_{k:03d}-060-100": (names[label], signal)
+            for k, (signal, label) in enumerate(zip(signals, labels, strict=True))
+        },
+    )
+    nb = nbformat.read(ROOT / "source" / "instruments" / "instruments.ipynb", as_version=4)
+    choice = next(
+        cell for cell in nb.cells if cell.source.startswith("# Your choice") and "NSYNTH_FOLDER" in cell.source
+    )
+    choice.source = choice.source.replace("NSYNTH_FOLDER = None", f"NSYNTH_FOLDER = {str(split)!r}")
+    source = tmp_path / "instruments.ipynb"
+    nbformat.write(nb, source)
+    executed = execute_notebook(source, tmp_path / "run", fast=True)
+    assert error_outputs(executed) == []
+    text = outputs_text(executed)
+    assert "40 notes of 0.5 s, 8 of each of 5 families (brass, flute, guitar, mallet, string)" in text
