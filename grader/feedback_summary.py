@@ -93,10 +93,10 @@ def error_message(output: NotebookNode) -> str:
     return first if len(first) <= MESSAGE_LENGTH else first[: MESSAGE_LENGTH - 1] + "…"
 
 
-def stopped_because(evalue: str) -> str:
+def stopped_because(evalue: str, not_run: bool = False) -> str:
     """Why a notebook stopped, in short ("timed out in cell 33"), from a ``KernelStopped`` output's message
-    ("timed out: cell 33 ran past ...") or a ``NotRun`` one ("this cell did not run: ... (timed out: ...)")."""
-    found = STOP_REASON.search(evalue) if evalue.startswith("this cell did not run") else None
+    ("timed out: cell 33 ran past ...") or, with ``not_run``, a ``NotRun`` one ("... (timed out: cell 33 ...)")."""
+    found = STOP_REASON.search(evalue) if not_run else None
     why = found.group("why") if found else evalue
     kind, _, reason = why.partition(": ")
     cell = CELL.search(reason)
@@ -109,7 +109,8 @@ def note_failure(row: TaskRow, cell: NotebookNode) -> None:
         if output.get("output_type") != "error":
             continue
         if output.get("ename") in (NOT_RUN_ERROR, KERNEL_STOPPED_ERROR):
-            row.not_reached = row.not_reached or stopped_because(output.get("evalue", ""))
+            why = stopped_because(output.get("evalue", ""), not_run=output.get("ename") == NOT_RUN_ERROR)
+            row.not_reached = row.not_reached or why
         elif (message := error_message(output)) not in row.messages:
             row.messages.append(message)
 
@@ -128,14 +129,14 @@ def task_rows(nb: NotebookNode) -> list[TaskRow]:
         grade_id = grade_id_of(cell)
         anchor = grade_id if is_grade(cell) else f"comment-{grade_id}"
         row = rows.setdefault(heading, TaskRow(heading or "Your notebook", anchor))
-        row.points += float(nbgrader.get("points") or 0)
-        row.score += float(nbgrader.get("score") or 0)
+        score, points = float(nbgrader.get("score") or 0), float(nbgrader.get("points") or 0)
+        row.score, row.points = row.score + score, row.points + points
         row.pending |= bool(nbgrader.get("pending"))
         by_hand = is_task(cell) or is_solution(cell)
         row.by_hand |= by_hand
         if nbgrader.get("comment"):
             row.comments.append(nbgrader["comment"])
-        if not by_hand and float(nbgrader.get("score") or 0) < float(nbgrader.get("points") or 0):
+        if not by_hand and score < points:
             note_failure(row, cell)
     return list(rows.values())
 

@@ -70,8 +70,10 @@ def people(root: Path, students: list[str], roster: Path | None = None) -> dict[
                 person.email = student.email or ""
     for row in rows:
         person = found.get(row["id"].strip())
+        if person is None:  # on the roster, not in the term
+            continue
         for column in ROSTER_COLUMNS:
-            if person is not None and (row.get(column) or "").strip():
+            if (row.get(column) or "").strip():
                 setattr(person, column, row[column].strip())
     return found
 

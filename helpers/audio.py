@@ -83,9 +83,10 @@ def synth_note(
         "guitar": (0.004, 1.0, 1.0, 0.02),
         "bell": (0.002, 1.0, 1.0, 0.02),
     }[family]
-    signal = signal * envelope(n, sample_rate, *shape)
+    level = envelope(n, sample_rate, *shape)
+    signal = signal * level
     if family == "flute":  # breath: noise that follows the tone
-        signal += 0.08 * rng.standard_normal(n) * envelope(n, sample_rate, *shape)
+        signal += 0.08 * rng.standard_normal(n) * level
     if family == "guitar":  # the pluck: a short burst of noise
         signal += 0.5 * rng.standard_normal(n) * np.exp(-t / 0.01)
     signal = signal / np.abs(signal).max() * rng.uniform(0.3, 0.9)

@@ -58,6 +58,15 @@ def reference_filterbank(
     return np.maximum(0, np.minimum((bins - lower) / (centre - lower), (upper - bins) / (upper - centre)))
 
 
+def reference_log_energies(
+    signal: np.ndarray, sample_rate: int, n_mels: int, frame_length: int, hop_length: int
+) -> np.ndarray:
+    """Task 4's log mel energies, in decibels with the floor, before the DCT."""
+    power = reference_power(reference_frames(signal, frame_length, hop_length))
+    energies = power @ reference_filterbank(n_mels, frame_length, sample_rate).T
+    return 10 * np.log10(np.maximum(energies, LOG_FLOOR))
+
+
 def reference_mfcc(
     signal: np.ndarray,
     sample_rate: int = 16000,
@@ -67,9 +76,7 @@ def reference_mfcc(
     hop_length: int = 256,
 ) -> np.ndarray:
     """Task 4."""
-    power = reference_power(reference_frames(signal, frame_length, hop_length))
-    energies = power @ reference_filterbank(n_mels, frame_length, sample_rate).T
-    log_energies = 10 * np.log10(np.maximum(energies, LOG_FLOOR))
+    log_energies = reference_log_energies(signal, sample_rate, n_mels, frame_length, hop_length)
     return scipy.fft.dct(log_energies, type=2, norm="ortho", axis=1)[:, :n_mfcc]
 
 
@@ -214,33 +221,32 @@ def mel_filterbank_hidden_triangles(mel_filterbank) -> None:
     close(bank, reference_filterbank(20, 1024, 16000), "mel_filterbank(n_mels=20, n_fft=1024)", atol=1e-6)
 
 
-def mfcc_stand_ins() -> dict:
-    return {"frame_signal": reference_frames, "power_spectrum": reference_power, "mel_filterbank": reference_filterbank}
+#: What ``mfcc``'s checks put in place of the student's Tasks 1-3.
+MFCC_STAND_INS = {
+    "frame_signal": reference_frames,
+    "power_spectrum": reference_power,
+    "mel_filterbank": reference_filterbank,
+}
 
 
 @check
 def mfcc_hidden_values(mfcc) -> None:
     """Task 4: log mel energies in decibels, then the orthonormal DCT-II, the first n_mfcc, at other arguments."""
     signal = note(41, 9000)
-    with stand_ins(mfcc, **mfcc_stand_ins()):
+    with stand_ins(mfcc, **MFCC_STAND_INS):
         got = np.asarray(mfcc(signal, sample_rate=12000, n_mfcc=7, n_mels=24, frame_length=256, hop_length=100))
     expected = reference_mfcc(signal, 12000, 7, 24, 256, 100)
     assert got.shape == expected.shape, (
         f"a signal of 9,000 samples with frame_length=256, hop_length=100 and n_mfcc=7 must give shape "
         f"{expected.shape} (frames, coefficients), got {got.shape}"
     )
-    with_default_rate = reference_mfcc(signal, 16000, 7, 24, 256, 100)
-    if got.shape == expected.shape and np.allclose(got, with_default_rate, rtol=1e-4):
+    if np.allclose(got, reference_mfcc(signal, 16000, 7, 24, 256, 100), rtol=1e-4):
         raise AssertionError("pass sample_rate on to mel_filterbank: the filters' frequencies depend on it")
-    if got.shape == expected.shape and np.allclose(
-        got, reference_mfcc(signal, 12000, 8, 24, 256, 100)[:, 1:], rtol=1e-4
-    ):
+    if np.allclose(got, reference_mfcc(signal, 12000, 8, 24, 256, 100)[:, 1:], rtol=1e-4):
         raise AssertionError("keep the first n_mfcc coefficients, coefficient 0 (the loudness) included")
     if np.allclose(got, expected / 10 * math.log(10), rtol=1e-4):
         raise AssertionError("the log mel energies are in decibels, 10 log10(E), not the natural log")
-    log_energies = 10 * np.log10(
-        np.maximum(reference_power(reference_frames(signal, 256, 100)) @ reference_filterbank(24, 256, 12000).T, 1e-10)
-    )
+    log_energies = reference_log_energies(signal, 12000, 24, 256, 100)
     if np.allclose(got, scipy.fft.dct(log_energies, type=2, axis=1)[:, :7], rtol=1e-4):
         raise AssertionError("the DCT must be orthonormal: scipy.fft.dct(..., type=2, norm='ortho')")
     close(
@@ -256,7 +262,7 @@ def mfcc_hidden_values(mfcc) -> None:
 def mfcc_hidden_silence(mfcc) -> None:
     """Task 4: silent frames give finite coefficients: the energies are floored at 1e-10 before the logarithm."""
     signal = np.concatenate([np.zeros(2048), note(42, 2048)])
-    with stand_ins(mfcc, **mfcc_stand_ins()):
+    with stand_ins(mfcc, **MFCC_STAND_INS):
         got = np.asarray(mfcc(signal))
     assert np.isfinite(got).all(), (
         "silence must give finite coefficients: floor the mel energies at 1e-10 before the logarithm "
@@ -373,8 +379,8 @@ def train_classifier_hidden_history(train_classifier) -> None:
         f"{sorted(history) if isinstance(history, dict) else type(history).__name__}"
     )
     assert all(len(history[key]) == 4 for key in HISTORY_KEYS), "epochs=4 must give 4 values in every list"
-    for name, got in zip(reference.parameters(), model.parameters(), strict=True):
-        assert torch.allclose(got, name, atol=1e-5), (
+    for trained, expected_parameter in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.allclose(trained, expected_parameter, atol=1e-5), (
             "after 4 epochs the weights differ from plain SGD (torch.optim.SGD(model.parameters(), lr=lr)) on "
             "nn.CrossEntropyLoss(), one step per minibatch with the gradients zeroed before each"
         )

@@ -59,7 +59,9 @@ def test_error_message_is_the_first_line_and_names_errors_other_than_assertions(
 def test_stopped_because_says_what_stopped_the_notebook_and_where():
     assert stopped_because("timed out: cell 33 ran past the per-cell time limit of 120 s") == "timed out in cell 33"
     assert (
-        stopped_because("this cell did not run: the notebook had stopped (out of memory: cell 12 used (about) 2 GB)")
+        stopped_because(
+            "this cell did not run: the notebook had stopped (out of memory: cell 12 used (about) 2 GB)", not_run=True
+        )
         == "out of memory in cell 12"
     )
     assert stopped_because("timed out: stopped after 600 s of CPU time, the limit for a whole submission") == (
