@@ -28,20 +28,21 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm.auto import tqdm
 
 from grader import statuses
 from grader.autograde.bundle import make_bundle
 from grader.autograde.canary import CANARY, autograded_max_scores, canary_problem, reference_submission
+from grader.autograde.gradebook_writer import GradebookWriter
 from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission, one_line
 from grader.experiments import not_run_flag
 from grader.kernel.sandbox import resolve_isolation
 from grader.logs import assignment_log, relative_log_path
-from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
+from grader.nbgrader_api import nbgrader_api
 from grader.statuses import KernelReport, Outcome, load_statuses, save_statuses
 
 log = logging.getLogger(__name__)
@@ -98,30 +99,12 @@ def status_of(intake: Intake, result: GradingResult) -> tuple[str, str]:
     return intake.status, intake.reason
 
 
-def record_result(root: Path, assignment: str, result: GradingResult | None, student: str) -> None:
-    """Write one submission's grades to the course gradebook in one transaction; a submission
-    that was not graded gets 0 in every autograded cell (and keeps its manual grades)."""
-    api = nbgrader_api(root)
-    with quiet_sqlalchemy(), Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        gb.update_or_create_student(student)
-        timestamp = result.timestamp if result else None
-        submission = gb.update_or_create_submission(
-            assignment, student, **({"timestamp": timestamp} if timestamp else {})
-        )
-        reported = {(g.notebook, g.name): g for g in (result.grades if result else [])}
-        comments = {(n, c): text for n, c, text in (result.comments if result else [])}
-        for notebook in submission.notebooks:
-            notebook.late_submission_penalty = (result.penalties.get(notebook.name) if result else None) or 0.0
-            for grade in notebook.grades:
-                record = reported.get((notebook.name, grade.name))
-                if record is not None:  # a score a person gave stays, flagged for another look, as nbgrader does
-                    grade.auto_score = record.auto_score
-                    grade.needs_manual_grade = record.needs_manual_grade or grade.manual_score is not None
-                else:  # nothing graded it: 0, as nbgrader gives a missing notebook
-                    grade.auto_score, grade.needs_manual_grade = 0.0, False
-            for comment in notebook.comments:
-                comment.auto_comment = comments.get((notebook.name, comment.name))
-        gb.db.commit()
+def record_result(
+    writer: GradebookWriter, root: Path, assignment: str, result: GradingResult | None, student: str
+) -> None:
+    """Write one submission's grades to the course gradebook (one transaction), then its autograded notebook to
+    ``autograded/<student>/<assignment>/``."""
+    writer.write_grades(assignment, result, student)
     target = root / "autograded" / student / assignment
     if result is not None and result.files:
         shutil.rmtree(target, ignore_errors=True)
@@ -305,6 +288,7 @@ def _grade_class(
     finally:
         bar.close()
         results.close()
+        recorder.writer.close()
     return [recorder.outcomes[student] for student in students]
 
 
@@ -353,6 +337,7 @@ class ClassRecorder:
         on_result: Callable[[Outcome], None] | None,
     ) -> None:
         self.root, self.assignment, self.on_result = root, assignment, on_result
+        self.writer = GradebookWriter(root)
         self.log_name = relative_log_path(root, assignment)
         self.intakes, self.flags = intakes, flags
         self.recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
@@ -371,7 +356,8 @@ class ClassRecorder:
             log.log(level, "%s: %s%s%s", student, outcome.status, f": {outcome.reason}" if outcome.reason else "",
                     f"\n{details}" if details else "")  # fmt: skip
         if outcome.status != statuses.GRADER_ERROR:
-            record_result(self.root, self.assignment, result if result is not None and result.ok else None, student)
+            graded = result if result is not None and result.ok else None
+            record_result(self.writer, self.root, self.assignment, graded, student)
         self.outcomes[student] = outcome
         save_statuses(self.root, self.assignment, {**self.recorded, **self.outcomes})
         if self.on_result:

@@ -48,7 +48,9 @@ def course(tmp_path: Path, monkeypatch) -> dict[str, list]:
     monkeypatch.setattr(coordinator, "check_canary", canary_check)
     monkeypatch.setattr(coordinator, "check_class", lambda root, a, students: ({s: Intake() for s in students},
                                                                                {s: [] for s in students}))  # fmt: skip
-    monkeypatch.setattr(coordinator, "record_result", lambda root, a, result, s: fake["events"].append(f"write {s}"))
+    monkeypatch.setattr(
+        coordinator, "record_result", lambda writer, root, a, result, s: fake["events"].append(f"write {s}")
+    )
     monkeypatch.setattr(coordinator, "_local_results", results)
     fake["root"] = [tmp_path]
     return fake
@@ -108,10 +110,10 @@ def test_a_crash_of_the_grader_itself_is_logged_with_its_traceback_and_keeps_wha
     course["results"] = [GradingResult(CANARY, True), GradingResult("ada", True), GradingResult("ben", True)]
     real = coordinator.record_result
 
-    def full_disk(root, assignment, result, student):
+    def full_disk(writer, root, assignment, result, student):
         if student == "ben":
             raise OSError(28, "No space left on device")
-        real(root, assignment, result, student)
+        real(writer, root, assignment, result, student)
 
     monkeypatch.setattr(coordinator, "record_result", full_disk)
     with pytest.raises(OSError):
