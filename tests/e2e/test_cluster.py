@@ -10,12 +10,12 @@ import shutil
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from grader.autograde.coordinator import grade_class
 from grader.config import copy_course
+from grader.gradebook_audit import duplicate_rows
 from grader.local_services import dask_cluster, postgres_binaries, postgres_server
-from grader.nbgrader_api import find_alembic, nbgrader_api
+from grader.nbgrader_api import nbgrader_api
 from grader.release import generate_release
 from tests.support import ROOT
 
@@ -50,24 +50,6 @@ def cell_grades(course) -> dict[tuple[str, str], tuple[float | None, bool]]:
             for notebook in submission.notebooks
             for grade in notebook.grades
         }
-
-
-def duplicate_rows(db_url: str) -> list[tuple]:
-    """Grade rows that share a submitted notebook and a cell, and submissions that share a student."""
-    find_alembic()
-    engine = create_engine(db_url)
-    with engine.connect() as connection:
-        grades = connection.execute(
-            text("SELECT notebook_id, cell_id, count(*) FROM grade GROUP BY notebook_id, cell_id HAVING count(*) > 1")
-        ).fetchall()
-        submissions = connection.execute(
-            text(
-                "SELECT assignment_id, student_id, count(*) FROM submitted_assignment "
-                "GROUP BY assignment_id, student_id HAVING count(*) > 1"
-            )
-        ).fetchall()
-    engine.dispose()
-    return [*grades, *submissions]
 
 
 @pytest.fixture(scope="module")
