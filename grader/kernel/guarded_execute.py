@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import queue
 import threading
@@ -60,6 +61,12 @@ from grader.statuses import (
 WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
 #: CPU seconds a cell may go on after the interrupt at its limit before the kernel is killed.
 INTERRUPT_GRACE = 10.0
+
+
+def kernel_cpu_limit(submission_timeout: int) -> int:
+    """The CPU seconds after which Linux ends a grading kernel by itself (``RLIMIT_CPU``): past the whole
+    submission's limit, which the grader enforces first when it is there to, with room for the kernel's start."""
+    return math.ceil(submission_timeout * 1.1) + 10
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -126,6 +133,7 @@ class GuardedExecute(GradingLimits, Execute):
             km.jail(
                 resolve_isolation(self.isolation),
                 self.memory_limit_mb,
+                kernel_cpu_limit(self.submission_timeout),
                 self.scratch_dir or None,
                 self.sweep_cache or None,
             )

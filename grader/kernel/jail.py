@@ -12,9 +12,10 @@ here): student code reaches no other machine and no server of the grading machin
    paths, and ``/tmp`` and ``/dev/shm`` are fresh, small tmpfs mounts;
 2. ``chroot``s into it, so the course folder, the gradebook, ``source/``, other students' scratch
    folders and the home folder do not exist for the kernel;
-3. caps memory (``RLIMIT_DATA``), file size, process count and core dumps;
+3. caps memory (``RLIMIT_DATA``), CPU time (``RLIMIT_CPU``), file size, process count and core dumps;
 4. gives up every privilege: the user ``nobody`` when the grader runs as root, otherwise an empty
-   capability bounding set with the ``noroot`` secure bits;
+   capability bounding set with the ``noroot`` secure bits; then asks to be killed when ``unshare`` ends
+   (:mod:`grader.kernel.lifetime`), so the jail ends with the grader that started it;
 5. ``exec``s the kernel, with its standard output dropped; the kernel becomes process 1, so when it
    ends, the kernel of Linux kills every process the student's code started.
 """
@@ -34,6 +35,7 @@ import sys
 from pathlib import Path
 
 from grader.kernel.environment import DETERMINISTIC
+from grader.kernel.lifetime import die_with_parent
 from helpers.environment import FAST_ENV_VAR, NUMBA_CACHE_ENV_VAR
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -45,6 +47,8 @@ DEVICES = ("null", "zero", "full", "random", "urandom")
 #: Where the kernel finds its connection file, and its private copy of the compiled sweeps
 #: (helpers.sweep.fused).
 SWEEP_CACHE = "/tmp/nn-course-numba"
+#: Seconds of CPU time between the soft limit's SIGXCPU and the hard limit's SIGKILL.
+CPU_GRACE = 5
 CONNECTION_FILE = "/tmp/kernel-connection.json"
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -141,15 +145,20 @@ def drop_privileges(as_nobody: bool, writable: list[str]) -> None:
             break  # past the last capability this kernel knows
 
 
-def set_limits(memory_bytes: int) -> None:
-    """Cap the kernel's memory, file sizes and process count; no core dumps."""
-    for limit, value in (
-        (resource.RLIMIT_DATA, memory_bytes),
-        (resource.RLIMIT_FSIZE, 1 << 30),
-        (resource.RLIMIT_NPROC, 1024),
-        (resource.RLIMIT_CORE, 0),
-    ):
-        resource.setrlimit(limit, (value, value))
+def set_limits(memory_bytes: int, cpu_seconds: int = 0) -> None:
+    """Cap the kernel's memory, file sizes and process count; no core dumps. With ``cpu_seconds``, the kernel
+    gets SIGXCPU (which ends it) after that much CPU time, and SIGKILL :data:`CPU_GRACE` seconds later: a kernel
+    stops at its limit even when the grader that watches it is gone."""
+    limits = [
+        (resource.RLIMIT_DATA, memory_bytes, memory_bytes),
+        (resource.RLIMIT_FSIZE, 1 << 30, 1 << 30),
+        (resource.RLIMIT_NPROC, 1024, 1024),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+    if cpu_seconds > 0:
+        limits.append((resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + CPU_GRACE))
+    for limit, soft, hard in limits:
+        resource.setrlimit(limit, (soft, hard))
 
 
 def silence_stdout() -> None:
@@ -178,6 +187,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--sweep-cache", help="compiled sweeps to copy into the jail's /tmp")
     parser.add_argument("--memory-mb", type=int, required=True)
+    parser.add_argument("--cpu-seconds", type=int, default=0, help="the kernel's CPU time limit (0: none)")
     parser.add_argument("--tmp-mb", type=int, default=256)
     parser.add_argument("--nobody", action="store_true", help="switch to the user nobody (needs real root)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
@@ -222,8 +232,9 @@ def main(argv: list[str] | None = None) -> None:
         env[FAST_ENV_VAR] = os.environ[FAST_ENV_VAR]
     if args.sweep_cache and os.path.isdir(args.sweep_cache):
         shutil.copytree(args.sweep_cache, SWEEP_CACHE)
-    set_limits(args.memory_mb << 20)
+    set_limits(args.memory_mb << 20, args.cpu_seconds)
     drop_privileges(args.nobody, [args.workdir, "/tmp", "/dev/shm", *([args.sockets] if args.sockets else [])])
+    die_with_parent(None)  # unshare's --kill-child asked it, but a change of user clears it: ask again
     silence_stdout()
     os.execve(command[0], command, env)
 

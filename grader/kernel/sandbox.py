@@ -5,7 +5,10 @@ allows it, otherwise as a plain process in the submission's scratch folder.
 It launches the kernel command that nbgrader would run, wrapped in
 ``unshare --mount --pid --net --fork --kill-child python -P -m grader.kernel.jail ...`` (with ``--user
 --map-root-user`` first when the grader is not root); a jailed kernel talks to the grader over IPC,
-since its network namespace has no route to the grader's.
+since its network namespace has no route to the grader's. Without a jail, it wraps the command in
+``python -P -m grader.kernel.group_guard``, which kills the kernel's process group when the kernel or the grader
+ends. Either way the kernel ends with the process that grades it (:mod:`grader.kernel.lifetime`), and its CPU
+time and memory are capped by Linux as well as watched by the grader.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 from grader.kernel.environment import QUIET_KERNEL, grading_environment
+from grader.kernel.jail import set_limits
+from grader.kernel.lifetime import dies_with_this_process
 from helpers.environment import compiled_sweeps_folder
 
 ISOLATION_MODES = ("auto", "namespaces", "scratch")
@@ -99,6 +104,7 @@ def jail_command(
     connection_file: str,
     jail_root: str,
     memory_mb: int,
+    cpu_seconds: int,
     sweep_cache: str | None,
     sockets: str,
 ) -> list[str]:
@@ -118,6 +124,8 @@ def jail_command(
         sockets,
         "--memory-mb",
         str(memory_mb),
+        "--cpu-seconds",
+        str(cpu_seconds),
     ]
     for path in read_only_paths():
         command += ["--ro", path]
@@ -138,17 +146,22 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     isolation = "scratch"
     memory_mb = 2048
+    cpu_seconds = 0
     scratch_dir: str | None = None
     sweep_cache: str | None = None
     sockets: str | None = None
 
-    def jail(self, isolation: str, memory_mb: int, scratch_dir: str | None, sweep_cache: str | None) -> None:
+    def jail(
+        self, isolation: str, memory_mb: int, cpu_seconds: int, scratch_dir: str | None, sweep_cache: str | None
+    ) -> None:
         """Set how the kernel will run (before it starts). A jailed kernel has a network of its own
         with nothing but its loopback, and talks to the grader over IPC: Unix sockets in a folder
-        bound into the jail at the same path."""
-        self.isolation, self.memory_mb, self.scratch_dir, self.sweep_cache = (
+        bound into the jail at the same path. ``memory_mb`` and ``cpu_seconds`` are the kernel's own limits
+        (``RLIMIT_DATA``, ``RLIMIT_CPU``), which hold even when nobody watches it."""
+        self.isolation, self.memory_mb, self.cpu_seconds, self.scratch_dir, self.sweep_cache = (
             isolation,
             memory_mb,
+            cpu_seconds,
             scratch_dir,
             sweep_cache,
         )
@@ -170,12 +183,18 @@ class SandboxedKernelManager(AsyncKernelManager):
                 os.path.realpath(self.connection_file),
                 jail_root,
                 self.memory_mb,
+                self.cpu_seconds,
                 self.sweep_cache,
                 self.sockets,
             )
             kw["env"] = {**kw.get("env", os.environ), "PYTHONPATH": kernel_python_path()}
+            kw["preexec_fn"] = dies_with_this_process()  # unshare, whose --kill-child takes the jail with it
         else:
+            kernel_cmd = [sys.executable, "-P", "-m", "grader.kernel.group_guard", "--parent", str(os.getpid()),
+                          "--", *kernel_cmd]  # fmt: skip
             kw["env"] = {**grading_environment(kw.get("env", os.environ)), "PYTHONPATH": kernel_python_path()}
+            limits = functools.partial(set_limits, self.memory_mb << 20, self.cpu_seconds)
+            kw["preexec_fn"] = limits  # the guard dies with this process (it asks itself), the kernel inherits them
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
