@@ -44,6 +44,7 @@ from nbclient.exceptions import CellExecutionError
 from grader import lms, logs, report, roster
 from grader.assignments import assignment_names
 from grader.autograde.coordinator import grade_class
+from grader.autograde.stopping import GradingStopped
 from grader.config import find_course_root, load_config
 from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
@@ -451,12 +452,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def report_stop(stopped: GradingStopped, args: argparse.Namespace) -> None:
+    """Say, after a grading run was stopped, who was graded and who was not, and how to grade the rest."""
+    print(f"\nstopped by {stopped.signal_name}: every submission graded so far was written whole, nothing half-way")
+    print(f"  graded in this run ({len(stopped.graded)}): {', '.join(stopped.graded) or 'none'}")
+    print(f"  not graded ({len(stopped.not_graded)}): {', '.join(stopped.not_graded) or 'none'}")
+    if stopped.not_graded and getattr(args, "assignment", None):
+        print(
+            f"  to grade them: course {args.command} {args.assignment} {' '.join(stopped.not_graded)} "
+            f"(or course {args.command} {args.assignment}, which grades everyone again)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit status."""
     args = build_parser().parse_args(argv)
     logs.configure(verbose=args.verbose)
     try:
         return args.func(find_course_root(args.root), args)
+    except GradingStopped as stopped:
+        report_stop(stopped, args)
+        return stopped.exit_status
     except (FileNotFoundError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

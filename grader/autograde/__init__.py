@@ -5,6 +5,8 @@
 - :mod:`grader.autograde.canary` - the instructor's own solution, graded first: it must get every point,
 - :mod:`grader.autograde.bundle` - the assignment's grading bundle that travels to every worker,
 - :mod:`grader.autograde.worker` - one submission graded by nbgrader in a scratch folder,
+- :mod:`grader.autograde.gradebook_writer` - a submission's grades into the gradebook in one transaction,
+- :mod:`grader.autograde.stopping` - Ctrl-C, SIGTERM and SIGHUP as a clean stop of a grading run,
 - :mod:`grader.autograde.coordinator` - :func:`~grader.autograde.coordinator.grade_class`: the class, in
   parallel, with one gradebook writer.
 """

@@ -8,17 +8,25 @@ every result written to the course gradebook by this one process.
    (:mod:`grader.autograde.review`; experiment cells without outputs, :mod:`grader.experiments`); what cannot be
    graded gets its row at once;
 3. sends each gradable submission with the bundle to a worker (:mod:`grader.autograde.worker`), a
-   local process (:class:`~concurrent.futures.ProcessPoolExecutor`) or a Dask worker (``scheduler=``);
-4. as each result comes back, writes its grades to the course gradebook in one transaction, its
-   autograded notebook to ``autograded/<student>/<assignment>/`` and its status to
-   ``grades/<assignment>-status.json``, so a crash loses no finished submission.
+   local process (:class:`~concurrent.futures.ProcessPoolExecutor`, which dies with this one) or a Dask worker
+   (``scheduler=``);
+4. as each result comes back, writes its grades to the course gradebook in one transaction
+   (:mod:`grader.autograde.gradebook_writer`), then its autograded notebook to
+   ``autograded/<student>/<assignment>/`` and its status to ``grades/<assignment>-status.json``, so a crash loses
+   no finished submission.
+
+A stop signal (Ctrl-C, SIGTERM, SIGHUP) stops the run cleanly (:mod:`grader.autograde.stopping`): no submission is
+handed out after it, the running gradings end with their workers, a submission being written is written whole, and
+:class:`~grader.autograde.stopping.GradingStopped` says who was graded and who was not.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -38,8 +46,10 @@ from grader.autograde.canary import CANARY, autograded_max_scores, canary_proble
 from grader.autograde.gradebook_writer import GradebookWriter
 from grader.autograde.intake import Intake, check_submission, summarise
 from grader.autograde.review import scan_notebook
+from grader.autograde.stopping import STOP_SIGNALS, GradingStopped, StopRequested, StopSignals
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission, one_line
 from grader.experiments import not_run_flag
+from grader.kernel.lifetime import die_with_parent
 from grader.kernel.sandbox import resolve_isolation
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import nbgrader_api
@@ -114,15 +124,37 @@ def record_result(
             path.write_bytes(data)
 
 
+def _worker_started(coordinator: int) -> None:
+    """A local worker process's first step: die with the coordinator (and so take its kernel with it), and leave
+    the stop signals to the coordinator, which a terminal's Ctrl-C reaches as well."""
+    die_with_parent(coordinator)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda *_: None)  # a handler, not SIG_IGN: the kernel it starts gets the default
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    """Local worker processes (see :func:`_worker_started`), started fresh (spawn)."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_started, initargs=(os.getpid(),)
+    )
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's worker processes (their kernels die with them), for a run that stops."""
+    for process in list(pool._processes.values()):  # the executor has no public way to stop a running task
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
 def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingResult]:
-    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish. Closing the generator early
-    cancels the tasks not started yet.
+    """Grade ``tasks`` in ``workers`` local processes; yield results as they finish. Closing the generator early,
+    or an exception (a stop) while it waits, ends the running gradings with their workers and cancels the rest.
 
     A worker process that dies (the grader's fault, or the machine's: never the kernel, which is a process of its
     own) breaks the pool and fails every submission not finished in it; those are graded again, each in a process
     of its own, so that only the submission that kills its worker again gets a grader-error row."""
     broken = []
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    pool = _worker_pool(workers)
     try:
         futures = {pool.submit(grade_submission, task): task for task in tasks}
         for future in as_completed(futures):
@@ -130,6 +162,9 @@ def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingRe
                 yield future.result()
             except BrokenProcessPool:
                 broken.append(futures[future])
+    except BaseException:
+        _end_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if not broken:
@@ -139,13 +174,13 @@ def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingRe
     threads = ThreadPoolExecutor(max_workers=workers)
     try:
         yield from (future.result() for future in as_completed([threads.submit(_grade_alone, t) for t in broken]))
-    finally:
+    finally:  # a stop waits for these few: each pool's worker dies with the coordinator if it is killed
         threads.shutdown(wait=True, cancel_futures=True)
 
 
 def _grade_alone(task: GradingTask) -> GradingResult:
     """Grade ``task`` in a worker process of its own; a grader-error result if that process dies too."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+    with _worker_pool(1) as pool:
         try:
             return pool.submit(grade_submission, task).result()
         except BrokenProcessPool:
@@ -172,13 +207,17 @@ def _dask_results(tasks: list[GradingTask], scheduler: str) -> Iterable[GradingR
             ): task
             for task in tasks
         }
-        for future in dask_completed(futures):
-            task = futures[future]
-            try:
-                yield future.result()
-            except Exception as error:  # a lost worker, a pickling failure: the row says which
-                details = "".join(traceback.format_exception(error))
-                yield GradingResult(task.student, False, error=f"Dask: {one_line(error)}", details=details)
+        try:
+            for future in dask_completed(futures):
+                task = futures[future]
+                try:
+                    yield future.result()
+                except Exception as error:  # a lost worker, a pickling failure: the row says which
+                    details = "".join(traceback.format_exception(error))
+                    yield GradingResult(task.student, False, error=f"Dask: {one_line(error)}", details=details)
+        except BaseException:  # a stop: what has not started is cancelled; what runs ends on its worker, unused
+            client.cancel(list(futures))
+            raise
 
 
 class CanaryFailed(RuntimeError):
@@ -218,11 +257,19 @@ def grade_class(
         rerun_experiments = bool(api.config.GuardedExecute.get("rerun_experiments", False))
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
     options = {"isolation": isolation, "canary": canary, "rerun_experiments": rerun_experiments}
-    with assignment_log(root, assignment) as path:
+    with assignment_log(root, assignment) as path, StopSignals().installed() as stop:
         where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
         log.info("%d submission(s) of %s on %s; %s", len(students), assignment, where, options)
+        settled: dict[str, Outcome] = {}
         try:
-            return _grade_class(api, root, assignment, students, workers, scheduler, progress, on_result, **options)
+            return _grade_class(api, root, assignment, students, workers, scheduler, progress, on_result, stop,
+                                settled, **options)  # fmt: skip
+        except StopRequested as request:
+            stopped = GradingStopped(
+                request.signal_name, [s for s in students if s in settled], [s for s in students if s not in settled]
+            )
+            log.info("%s; not graded: %s", stopped, ", ".join(stopped.not_graded) or "none")
+            raise stopped from None
         except CanaryFailed as error:
             log.error("%s", error)
             raise
@@ -243,11 +290,14 @@ def _grade_class(
     scheduler: str | None,
     progress: bool,
     on_result: Callable[[Outcome], None] | None,
+    stop: StopSignals,
+    settled: dict[str, Outcome],
     isolation: str,
     canary: bool,
     rerun_experiments: bool,
 ) -> list[Outcome]:
-    """:func:`grade_class` once its arguments are checked, inside its log."""
+    """:func:`grade_class` once its arguments are checked, inside its log and with its stop signals; each
+    submission's outcome goes into ``settled`` as it is written."""
     bundle = make_bundle(root, assignment)
     intakes, flags = check_class(root, assignment, students)
     submissions = {CANARY: reference_submission(root, assignment)} if canary else {}
@@ -256,7 +306,7 @@ def _grade_class(
         GradingTask(student, assignment, files, bundle, isolation, rerun_experiments)
         for student, files in submissions.items()
     ]
-    recorder = ClassRecorder(root, assignment, intakes, flags, students, on_result)
+    recorder = ClassRecorder(root, assignment, intakes, flags, students, on_result, stop, settled)
     # nothing is written before the reference has passed: the submissions that go to no worker, then those graded
     verified = not canary
     held: list[tuple[str, GradingResult | None]] = [(s, None) for s in students if not intakes[s].gradable]
@@ -335,16 +385,24 @@ class ClassRecorder:
         flags: dict[str, list[str]],
         students: list[str],
         on_result: Callable[[Outcome], None] | None,
+        stop: StopSignals,
+        outcomes: dict[str, Outcome],
     ) -> None:
-        self.root, self.assignment, self.on_result = root, assignment, on_result
+        self.root, self.assignment, self.on_result, self.stop = root, assignment, on_result, stop
         self.writer = GradebookWriter(root)
         self.log_name = relative_log_path(root, assignment)
         self.intakes, self.flags = intakes, flags
         self.recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
-        self.outcomes: dict[str, Outcome] = {}
+        self.outcomes = outcomes
 
     def settle(self, student: str, result: GradingResult | None) -> None:
-        """Write one submission's grades (not for a grader error: they stay as they were) and its status."""
+        """Write one submission's grades (not for a grader error: they stay as they were) and its status: the
+        grades in one transaction, then the autograded notebook, then the status file. A stop signal that arrives
+        meanwhile takes effect once all three are written."""
+        with self.stop.deferred():
+            self._settle(student, result)
+
+    def _settle(self, student: str, result: GradingResult | None) -> None:
         outcome = outcome_of(self.intakes[student], result, self.flags[student])
         outcome.student = student
         details = result.details if result is not None else ""

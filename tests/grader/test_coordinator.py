@@ -1,9 +1,11 @@
 """The coordinator without kernels or nbgrader: the order in which results are settled around the canary, the
-grader's errors and their log, and the local workers' retry when a worker process dies (fake workers)."""
+grader's errors and their log, a stop signal's clean stop, and the local workers' retry when a worker process dies
+(fake workers)."""
 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from grader import statuses
 from grader.autograde import coordinator
 from grader.autograde.canary import CANARY
 from grader.autograde.intake import Intake
+from grader.autograde.stopping import GradingStopped
 from grader.autograde.worker import GradingResult, GradingTask
 from grader.logs import log_path
 
@@ -121,6 +124,28 @@ def test_a_crash_of_the_grader_itself_is_logged_with_its_traceback_and_keeps_wha
     assert list(statuses.load_statuses(course["root"][0], ASSIGNMENT)) == ["ada"]
     log = log_path(course["root"][0], ASSIGNMENT).read_text()
     assert "grading lab stopped: the grader's error" in log and "OSError: [Errno 28] No space left on device" in log
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_a_stop_signal_while_a_submission_is_written_lets_it_finish_then_stops_and_says_who_is_left(course, signum):
+    course["results"] = [GradingResult(CANARY, True), GradingResult("ada", True), GradingResult("ben", True)]
+
+    def stopped_while_ada_is_written(outcome) -> None:
+        if outcome.student == "ada":
+            os.kill(os.getpid(), signum)  # delivered in the middle of ada's settling
+
+    previous = signal.getsignal(signum)
+    with pytest.raises(GradingStopped) as stopped:
+        grade(course, ["ada", "ben", "cleo"], on_result=stopped_while_ada_is_written)
+    assert (stopped.value.signal_name, stopped.value.graded, stopped.value.not_graded) == (
+        signum.name,
+        ["ada"],
+        ["ben", "cleo"],
+    )
+    assert stopped.value.exit_status == 128 + signum
+    assert "write ada" in course["events"] and "write ben" not in course["events"]
+    assert list(statuses.load_statuses(course["root"][0], ASSIGNMENT)) == ["ada"]  # its status written too
+    assert signal.getsignal(signum) is previous  # the run's handlers are gone
 
 
 def test_a_dying_worker_costs_only_its_own_submission(monkeypatch):
