@@ -29,6 +29,7 @@ Students never need this package; the notebooks import :mod:`helpers`. ``grader`
 - :mod:`grader.statuses` - what grading a submission comes to: the kernel's report, the statuses, the status file,
 - :mod:`grader.autograde` - grading a class: checks, review flags, the canary, coordinator and worker,
 - :mod:`grader.kernel` - the jailed, limited and guarded kernel a submission runs in,
+- :mod:`grader.gradebook_audit` - counts that show a graded class whole in a gradebook: nothing missing or twice,
 - :mod:`grader.local_services` - a PostgreSQL server and a Dask cluster on this machine, to try the grader on,
 - :mod:`grader.lab` - JupyterLab and the formgrader for the course (``course lab``, ``course formgrader``).
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from nbgrader.api import Gradebook
 from sqlalchemy import create_engine, text
 
 from grader.autograde.canary import autograded_max_scores
-from grader.nbgrader_api import find_alembic, quiet_sqlalchemy
+from grader.nbgrader_api import find_alembic, nbgrader_api, quiet_sqlalchemy
 
 
 @dataclass
@@ -95,3 +96,15 @@ def audit_class(db_url: str, course_id: str, assignment: str, students: Iterable
     audit.missing = sorted(students - set(seen))
     audit.extra = sorted(set(seen) - students)
     return audit
+
+
+def cell_grades(root: Path, assignment: str) -> dict[tuple[str, str], tuple[float | None, bool]]:
+    """Every (student, grade cell) of ``assignment`` -> (autograded score, needs manual grade), in the gradebook of
+    the course at ``root``: what two gradings of a class are compared by."""
+    with nbgrader_api(root).gradebook as gb:
+        return {
+            (submission.student.id, grade.name): (grade.auto_score, grade.needs_manual_grade)
+            for submission in gb.assignment_submissions(assignment)
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+        }

@@ -13,7 +13,7 @@ import pytest
 
 from grader.autograde.coordinator import grade_class
 from grader.config import copy_course
-from grader.gradebook_audit import duplicate_rows
+from grader.gradebook_audit import cell_grades, duplicate_rows
 from grader.local_services import dask_cluster, postgres_binaries, postgres_server
 from grader.nbgrader_api import nbgrader_api
 from grader.release import generate_release
@@ -41,17 +41,6 @@ def course_with(folder, db_url: str | None = None):
     return course
 
 
-def cell_grades(course) -> dict[tuple[str, str], tuple[float | None, bool]]:
-    """Every (student, grade cell) -> (autograded score, needs manual grade) in the course's gradebook."""
-    with nbgrader_api(course).gradebook as gb:
-        return {
-            (submission.student.id, grade.name): (grade.auto_score, grade.needs_manual_grade)
-            for submission in gb.assignment_submissions(ASSIGNMENT)
-            for notebook in submission.notebooks
-            for grade in notebook.grades
-        }
-
-
 @pytest.fixture(scope="module")
 def postgres():
     with postgres_server() as url:
@@ -75,7 +64,7 @@ def local_grades(tmp_path_factory):
     finally:
         monkeypatch.undo()
     assert all(o.status == "graded" for o in outcomes)
-    return cell_grades(course)
+    return cell_grades(course, ASSIGNMENT)
 
 
 def test_dask_into_postgresql_gives_the_grades_of_one_local_worker_into_sqlite(
@@ -84,7 +73,7 @@ def test_dask_into_postgresql_gives_the_grades_of_one_local_worker_into_sqlite(
     course = course_with(tmp_path, postgres)
     outcomes = grade_class(course, ASSIGNMENT, STUDENTS, scheduler=cluster.address, progress=False)
     assert [o.status for o in outcomes] == ["graded"] * len(STUDENTS)
-    assert cell_grades(course) == local_grades
+    assert cell_grades(course, ASSIGNMENT) == local_grades
     assert duplicate_rows(postgres) == []
 
 
@@ -103,7 +92,7 @@ def test_a_worker_killed_mid_class_loses_nothing_and_writes_nothing_twice(tmp_pa
         assert killed and cluster.workers[killed[0]].poll() is not None
         assert sorted(o.student for o in outcomes) == sorted(STUDENTS)
         assert [o.status for o in outcomes] == ["graded"] * len(STUDENTS), [(o.student, o.reason) for o in outcomes]
-        assert cell_grades(course) == local_grades
+        assert cell_grades(course, ASSIGNMENT) == local_grades
         assert duplicate_rows(db_url) == []
 
 
