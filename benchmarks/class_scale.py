@@ -55,6 +55,9 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from class_grading import sample_class  # noqa: E402
 
 from grader.autograde import coordinator  # noqa: E402
 from grader.autograde.gradebook_writer import GradebookWriter  # noqa: E402
@@ -66,11 +69,6 @@ from grader.release import generate_release  # noqa: E402
 
 #: the targets of the projection: submissions graded within this many seconds
 PROJECTED_CLASSES, DEADLINE = (500, 5000), 600
-
-
-def sample_class(assignment: str) -> list[str]:
-    """The sample students of ``assignment`` in ``submitted/``."""
-    return sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / assignment).is_dir())
 
 
 #: a student's cell that patches what checks compare with (the grader puts it back before each test)

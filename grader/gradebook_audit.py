@@ -7,7 +7,6 @@ workers died.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,10 +80,10 @@ def audit_class(db_url: str, course_id: str, assignment: str, students: Iterable
     audit = Audit(duplicates=duplicate_rows(db_url))
     with quiet_sqlalchemy(), Gradebook(db_url, course_id) as gb:
         cells = sum(len(nb.grade_cells) + len(nb.task_cells) for nb in gb.find_assignment(assignment).notebooks)
-        seen = Counter()
+        seen: set[str] = set()
         for submission in gb.assignment_submissions(assignment):
             student = submission.student.id
-            seen[student] += 1
+            seen.add(student)
             if student not in students:
                 continue
             grades = [(nb.name, grade) for nb in submission.notebooks for grade in nb.grades]
@@ -93,8 +92,8 @@ def audit_class(db_url: str, course_id: str, assignment: str, students: Iterable
             scored = {(name, g.name) for name, g in grades if g.auto_score is not None}
             if len(grades) != cells or not set(autograded) <= scored:
                 audit.incomplete.append(student)
-    audit.missing = sorted(students - set(seen))
-    audit.extra = sorted(set(seen) - students)
+    audit.missing = sorted(students - seen)
+    audit.extra = sorted(seen - students)
     return audit
 
 
