@@ -11,7 +11,6 @@ from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
-from nbgrader.api import Gradebook
 from nbgrader.utils import is_grade, is_task
 from traitlets import Bool, Unicode
 
@@ -19,7 +18,7 @@ from grader.cells import grade_id_of, strip_hidden_tests
 from grader.config import load_config
 from grader.feedback_summary import stop_notes, task_rows
 from grader.logs import assignment_log, relative_log_path
-from grader.nbgrader_api import last_error_line, nbgrader_api
+from grader.nbgrader_api import Gradebook, last_error_line, nbgrader_api
 from grader.statuses import load_statuses
 from grader.term import late_penalty
 

@@ -11,11 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook
 from sqlalchemy import create_engine, text
 
 from grader.autograde.canary import autograded_max_scores
-from grader.nbgrader_api import find_alembic, nbgrader_api, quiet_sqlalchemy
+from grader.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
 
 
 @dataclass
@@ -53,7 +52,6 @@ class Audit:
 def duplicate_rows(db_url: str) -> list[tuple]:
     """Grade rows that share a submitted notebook and a cell, and submissions that share a student and an
     assignment (the gradebook's schema forbids neither)."""
-    find_alembic()
     engine = create_engine(db_url)
     try:
         with engine.connect() as connection:

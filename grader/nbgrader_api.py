@@ -3,6 +3,7 @@ turns nbgrader's answers into what the course's commands report."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -12,7 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import nbgrader.api
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from nbgrader.api import Gradebook as Gradebook  # for the course's modules: see gradebook_schema_version
 from nbgrader.apps import NbGraderAPI
+from nbgrader.dbutil import ALEMBIC_DIR
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -25,9 +31,27 @@ EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Entry)): (
 GENERIC = "Please see the the above traceback"
 
 
+@functools.cache
+def gradebook_schema_version() -> str:
+    """The newest revision of nbgrader's gradebook schema, which nbgrader stamps into every gradebook it creates.
+
+    nbgrader asks its ``alembic`` script for it, in a process of its own, each time it creates a gradebook: 2 to 4 s
+    on 2 cores for every new course and every grading run (whose bundle has a gradebook of its own), and an error
+    where that script is not on PATH. The answer is fixed for the installed nbgrader, so this process reads it once
+    from nbgrader's migration scripts (milliseconds), and :data:`Gradebook` uses it from the moment this module is
+    imported."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+nbgrader.api.get_alembic_version = gradebook_schema_version
+
+
 def find_alembic() -> None:
-    """nbgrader creates a gradebook by running the ``alembic`` script by name; when this
-    environment's scripts are not on PATH (``.venv/bin/python -m ...``), put them there."""
+    """nbgrader apps started as processes of their own (the formgrader) create a gradebook by running the
+    ``alembic`` script by name; when this environment's scripts are not on PATH (``.venv/bin/python -m ...``),
+    put them there, for those processes to inherit."""
     if shutil.which("alembic") is None:
         os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
@@ -41,7 +65,6 @@ def load_course_config(root: Path) -> Config:
 
 def nbgrader_api(root: Path, overrides: Config | None = None) -> NbGraderAPI:
     """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``."""
-    find_alembic()
     config = load_course_config(root)
     if overrides is not None:
         config.merge(overrides)

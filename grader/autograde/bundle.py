@@ -12,9 +12,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from nbgrader.api import Gradebook
-
-from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
+from grader.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
 
 SQLITE = "sqlite:///"
 

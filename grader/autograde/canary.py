@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
 
 from grader.autograde.worker import GradingResult
 from grader.cells import grade_id_of, solutions
+from grader.nbgrader_api import Gradebook
 from grader.statuses import GRADED
 
 #: The student id of the canary's submission (never written to the course gradebook).

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nbgrader.api import Comment, Grade, Gradebook, Student, SubmittedAssignment, SubmittedNotebook
+from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
 from nbgrader.utils import parse_utc
 
 from grader.autograde.worker import GradingResult
-from grader.nbgrader_api import nbgrader_api, quiet_sqlalchemy
+from grader.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
 
 
 class GradebookWriter:

@@ -14,12 +14,12 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from traitlets.config import Config
 
 from grader.autograde.bundle import SQLITE, unpack_bundle
 from grader.kernel.sandbox import compiled_sweeps, resolve_isolation
-from grader.nbgrader_api import last_error_line, nbgrader_api, quiet_sqlalchemy
+from grader.nbgrader_api import Gradebook, last_error_line, nbgrader_api, quiet_sqlalchemy
 from grader.statuses import KernelReport
 
 

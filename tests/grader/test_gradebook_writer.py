@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from nbgrader.api import Gradebook
 
 from grader.autograde.gradebook_writer import GradebookWriter
 from grader.autograde.worker import GradeRecord, GradingResult
 from grader.gradebook_audit import audit_class
-from grader.nbgrader_api import find_alembic
+from grader.nbgrader_api import Gradebook
 
 COURSE = "writer-course"
 
@@ -20,9 +19,8 @@ COURSE = "writer-course"
 @pytest.fixture(scope="module")
 def gradebook(tmp_path_factory) -> Path:
     """A gradebook with one assignment ``a1``: notebook ``nb`` with an autograded test (2 points), a hand-graded
-    answer (3 points), a code answer and a task (1 point). Made once: a new gradebook runs alembic, seconds."""
+    answer (3 points), a code answer and a task (1 point)."""
     path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
-    find_alembic()
     with Gradebook(f"sqlite:///{path}", COURSE) as gb:
         gb.add_assignment("a1")
         gb.add_notebook("nb", "a1")
