@@ -99,11 +99,11 @@ class LabServer:
         please wait...", since the login is then only good for that page)."""
         return f"{self.base_url}/login?next={urllib.parse.quote('/' + path.lstrip('/'))}&token={self.token}"
 
-    def get_json(self, path: str) -> object:
+    def get_json(self, path: str, timeout: float = 30) -> object:
         """GET ``path`` with the token in the Authorization header; the decoded JSON answer."""
         request = urllib.request.Request(f"{self.base_url}/{path.lstrip('/')}")
         request.add_header("Authorization", f"token {self.token}")
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
             return json.loads(answer.read())
 
     def stop_kernels(self) -> int:
@@ -176,7 +176,7 @@ def start_lab(
         if process.poll() is not None:
             break
         try:
-            server.get_json("api/status")
+            server.get_json("api/status", timeout=2)  # not 30 s: what holds a port in use may never answer
             return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
