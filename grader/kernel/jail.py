@@ -15,7 +15,8 @@ here): student code reaches no other machine and no server of the grading machin
 3. caps memory (``RLIMIT_DATA``), CPU time (``RLIMIT_CPU``), file size, process count and core dumps;
 4. gives up every privilege: the user ``nobody`` when the grader runs as root, otherwise an empty
    capability bounding set with the ``noroot`` secure bits; then asks to be killed when ``unshare`` ends
-   (:mod:`grader.kernel.lifetime`), so the jail ends with the grader that started it;
+   (:mod:`grader.kernel.lifetime`), and ends at once if its lifeline shows that the grading worker has ended
+   already (``unshare`` may have died before the jail could ask), so the jail ends with the grader that started it;
 5. ``exec``s the kernel, with its standard output dropped; the kernel becomes process 1, so when it
    ends, the kernel of Linux kills every process the student's code started.
 """
@@ -35,7 +36,7 @@ import sys
 from pathlib import Path
 
 from grader.kernel.environment import DETERMINISTIC
-from grader.kernel.lifetime import die_with_parent
+from grader.kernel.lifetime import die_with_parent, lifeline_cut
 from helpers.environment import FAST_ENV_VAR, NUMBA_CACHE_ENV_VAR
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -190,6 +191,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cpu-seconds", type=int, default=0, help="the kernel's CPU time limit (0: none)")
     parser.add_argument("--tmp-mb", type=int, default=256)
     parser.add_argument("--nobody", action="store_true", help="switch to the user nobody (needs real root)")
+    parser.add_argument(
+        "--lifeline", type=int, help="the read end of a pipe that the grading worker holds open while it lives"
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command[:1] == ["--"]:
@@ -235,6 +239,10 @@ def main(argv: list[str] | None = None) -> None:
     set_limits(args.memory_mb << 20, args.cpu_seconds)
     drop_privileges(args.nobody, [args.workdir, "/tmp", "/dev/shm", *([args.sockets] if args.sockets else [])])
     die_with_parent(None)  # unshare's --kill-child asked it, but a change of user clears it: ask again
+    if args.lifeline is not None:
+        if lifeline_cut(args.lifeline):  # the worker ended before this jail could ask to die with unshare
+            os._exit(1)
+        os.close(args.lifeline)
     silence_stdout()
     os.execve(command[0], command, env)
 

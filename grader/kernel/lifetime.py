@@ -5,13 +5,16 @@ jail's ``unshare``, the jail itself and the kernel (or, without a jail, the kern
 Whatever ends a link (Ctrl-C, SIGTERM, SIGKILL, a crash), the links after it must end too, or a kernel runs on
 with nobody enforcing its limits. Each link asks Linux to send it SIGKILL when its parent ends
 (``PR_SET_PDEATHSIG``), right after it starts; and since its parent may have ended before it asked, it then checks
-that its parent is still the process that started it.
+that its parent is still the process that started it. A process whose parent it cannot see (the jail, in a PID
+namespace of its own, started by ``unshare``) checks a lifeline instead: the read end of a pipe whose only write end
+the grading worker holds (:func:`lifeline_cut`).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable
@@ -43,3 +46,11 @@ def dies_with_this_process() -> Callable[[], None]:
     :func:`die_with_parent`)."""
     parent = os.getpid()
     return lambda: die_with_parent(parent)
+
+
+def lifeline_cut(lifeline: int) -> bool:
+    """Whether the process at the other end of the pipe whose read end is ``lifeline`` has ended (or let go of it).
+    Nothing is ever written into a lifeline, so it reads as ready only once its last write end is closed: when the
+    grading worker that holds it ends, or when it has cleaned up after the kernel."""
+    ready, _, _ = select.select([lifeline], [], [], 0)
+    return bool(ready)

@@ -107,9 +107,11 @@ def jail_command(
     cpu_seconds: int,
     sweep_cache: str | None,
     sockets: str,
+    lifeline: int | None = None,
 ) -> list[str]:
     """The command that runs ``kernel_cmd`` in a jail whose only writable folders are ``workdir`` and
-    ``sockets`` (where the kernel makes its IPC sockets)."""
+    ``sockets`` (where the kernel makes its IPC sockets). ``lifeline``: the read end of a pipe, inherited by the
+    jail, whose write end the caller holds while it lives (:func:`grader.kernel.lifetime.lifeline_cut`)."""
     command = [
         *_unshare_prefix(),
         sys.executable,
@@ -132,6 +134,8 @@ def jail_command(
     command += ["--connection-file", connection_file, "--python-path", kernel_python_path()]
     if sweep_cache:
         command += ["--sweep-cache", sweep_cache]
+    if lifeline is not None:
+        command += ["--lifeline", str(lifeline)]
     if os.geteuid() == 0:
         command.append("--nobody")
     return [*command, "--", *kernel_cmd]
@@ -150,6 +154,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     scratch_dir: str | None = None
     sweep_cache: str | None = None
     sockets: str | None = None
+    _lifeline: int | None = None  # the write end of the running jail's lifeline
 
     def jail(
         self, isolation: str, memory_mb: int, cpu_seconds: int, scratch_dir: str | None, sweep_cache: str | None
@@ -177,6 +182,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.isolation == "namespaces":
             workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
             jail_root = tempfile.mkdtemp(prefix="jail-", dir=self.scratch_dir)
+            lifeline, self._lifeline = os.pipe()  # the jail inherits the read end; this process keeps the write end
             kernel_cmd = jail_command(
                 kernel_cmd,
                 workdir,
@@ -186,19 +192,28 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self.cpu_seconds,
                 self.sweep_cache,
                 self.sockets,
+                lifeline,
             )
             kw["env"] = {**kw.get("env", os.environ), "PYTHONPATH": kernel_python_path()}
             kw["preexec_fn"] = dies_with_this_process()  # unshare, whose --kill-child takes the jail with it
-        else:
-            kernel_cmd = [sys.executable, "-P", "-m", "grader.kernel.group_guard", "--parent", str(os.getpid()),
-                          "--", *kernel_cmd]  # fmt: skip
-            kw["env"] = {**grading_environment(kw.get("env", os.environ)), "PYTHONPATH": kernel_python_path()}
-            limits = functools.partial(set_limits, self.memory_mb << 20, self.cpu_seconds)
-            kw["preexec_fn"] = limits  # the guard dies with this process (it asks itself), the kernel inherits them
+            kw["pass_fds"] = (lifeline,)
+            try:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            finally:
+                os.close(lifeline)
+            return
+        kernel_cmd = [sys.executable, "-P", "-m", "grader.kernel.group_guard", "--parent", str(os.getpid()),
+                      "--", *kernel_cmd]  # fmt: skip
+        kw["env"] = {**grading_environment(kw.get("env", os.environ)), "PYTHONPATH": kernel_python_path()}
+        limits = functools.partial(set_limits, self.memory_mb << 20, self.cpu_seconds)
+        kw["preexec_fn"] = limits  # the guard dies with this process (it asks itself), the kernel inherits them
         await super()._async_launch_kernel(kernel_cmd, **kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
         if self.sockets and not restart:
             shutil.rmtree(self.sockets, ignore_errors=True)
 
