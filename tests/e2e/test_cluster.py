@@ -1,44 +1,27 @@
 """Grading beyond one machine, with real components the tests start themselves: a PostgreSQL gradebook (Debian's
 server on a Unix socket in a temporary folder) and a Dask scheduler with two workers as separate processes (the
-`dask` command line). Project 1's sample class, in fast mode, graded through Dask into PostgreSQL, gets the grades
-one local worker writes into SQLite, cell by cell; a worker killed mid-class loses nothing and duplicates
-nothing; a score a TA writes during autograding stays."""
+`dask` command line). Three students of Project 1's sample class, in fast mode, graded through Dask into
+PostgreSQL, get the grades local workers write into SQLite (``trio_grades``), cell by cell; a worker killed mid-class
+loses nothing and duplicates nothing; a score a TA writes during autograding stays."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 
 import pytest
 
 from grader.autograde.coordinator import grade_class
-from grader.config import copy_course
 from grader.gradebook_audit import cell_grades, duplicate_rows
 from grader.local_services import dask_cluster, postgres_binaries, postgres_server
 from grader.nbgrader_api import nbgrader_api
-from grader.release import generate_release
-from tests.support import ROOT
+from tests.e2e.project1_trio import TRIO, trio_course
 
 pytest.importorskip("psycopg2", reason="psycopg2 (the PostgreSQL driver of requirements.txt) is not installed")
 if postgres_binaries() is None:
     pytest.skip("no PostgreSQL server installed (Debian: apt-get install postgresql)", allow_module_level=True)
 
 ASSIGNMENT = "project1"
-STUDENTS = ["ada", "ben", "dev"]  # the reference, the release, a mistake
 FAST = {"COURSE_FAST": "1"}
-
-
-def course_with(folder, db_url: str | None = None):
-    """A copy of the course with the sample class's submissions of Project 1, released into its gradebook (the
-    course's SQLite one, or ``db_url``)."""
-    course = copy_course(ROOT, folder)
-    if db_url:
-        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as f:
-            f.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
-    for student in STUDENTS:
-        shutil.copytree(ROOT / "submitted" / student / ASSIGNMENT, course / "submitted" / student / ASSIGNMENT)
-    generate_release(course, ASSIGNMENT)
-    return course
 
 
 @pytest.fixture(scope="module")
@@ -53,33 +36,17 @@ def cluster():
         yield running
 
 
-@pytest.fixture(scope="module")
-def local_grades(tmp_path_factory):
-    """The class graded by one local worker into the course's SQLite gradebook."""
-    course = course_with(tmp_path_factory.mktemp("sqlite"))
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("COURSE_FAST", "1")
-    try:
-        outcomes = grade_class(course, ASSIGNMENT, STUDENTS, workers=1, progress=False)
-    finally:
-        monkeypatch.undo()
-    assert all(o.status == "graded" for o in outcomes)
-    return cell_grades(course, ASSIGNMENT)
-
-
-def test_dask_into_postgresql_gives_the_grades_of_one_local_worker_into_sqlite(
-    tmp_path, postgres, cluster, local_grades
-):
-    course = course_with(tmp_path, postgres)
-    outcomes = grade_class(course, ASSIGNMENT, STUDENTS, scheduler=cluster.address, progress=False)
-    assert [o.status for o in outcomes] == ["graded"] * len(STUDENTS)
-    assert cell_grades(course, ASSIGNMENT) == local_grades
+def test_dask_into_postgresql_gives_the_grades_of_local_workers_into_sqlite(tmp_path, postgres, cluster, trio_grades):
+    course = trio_course(tmp_path, postgres)
+    outcomes = grade_class(course, ASSIGNMENT, TRIO, scheduler=cluster.address, progress=False)
+    assert [o.status for o in outcomes] == ["graded"] * len(TRIO)
+    assert cell_grades(course, ASSIGNMENT) == trio_grades
     assert duplicate_rows(postgres) == []
 
 
-def test_a_worker_killed_mid_class_loses_nothing_and_writes_nothing_twice(tmp_path_factory, local_grades):
+def test_a_worker_killed_mid_class_loses_nothing_and_writes_nothing_twice(tmp_path_factory, trio_grades):
     with postgres_server() as db_url, dask_cluster(2, env=FAST) as cluster:
-        course = course_with(tmp_path_factory.mktemp("killed"), db_url)
+        course = trio_course(tmp_path_factory.mktemp("killed"), db_url)
         killed = []
 
         def kill_after_the_first(outcome) -> None:
@@ -87,17 +54,17 @@ def test_a_worker_killed_mid_class_loses_nothing_and_writes_nothing_twice(tmp_pa
                 killed.append(cluster.kill_busy_worker())  # its submission in progress goes back to the scheduler
 
         outcomes = grade_class(
-            course, ASSIGNMENT, STUDENTS, scheduler=cluster.address, progress=False, on_result=kill_after_the_first
+            course, ASSIGNMENT, TRIO, scheduler=cluster.address, progress=False, on_result=kill_after_the_first
         )
         assert killed and cluster.workers[killed[0]].poll() is not None
-        assert sorted(o.student for o in outcomes) == sorted(STUDENTS)
-        assert [o.status for o in outcomes] == ["graded"] * len(STUDENTS), [(o.student, o.reason) for o in outcomes]
-        assert cell_grades(course, ASSIGNMENT) == local_grades
+        assert sorted(o.student for o in outcomes) == sorted(TRIO)
+        assert [o.status for o in outcomes] == ["graded"] * len(TRIO), [(o.student, o.reason) for o in outcomes]
+        assert cell_grades(course, ASSIGNMENT) == trio_grades
         assert duplicate_rows(db_url) == []
 
 
 def test_a_score_a_ta_writes_during_autograding_stays(tmp_path, postgres, cluster):
-    course = course_with(tmp_path, postgres)
+    course = trio_course(tmp_path, postgres)
     grade_class(course, ASSIGNMENT, ["ada"], scheduler=cluster.address, progress=False)
     written = threading.Event()
 

@@ -10,7 +10,6 @@ in their command lines or as their working folders, never by a broad name."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,31 +20,23 @@ import nbformat
 import psutil
 import pytest
 
-from grader.config import copy_course
 from grader.gradebook_audit import audit_class, cell_grades
 from grader.kernel.sandbox import jail_command, namespaces_available
 from grader.nbgrader_api import nbgrader_api
-from grader.release import generate_release
 from tests.e2e.hostile_class import with_cell
-from tests.support import ROOT
+from tests.e2e.project1_trio import TRIO, trio_course
 
 ASSIGNMENT = "project1"
-STUDENTS = ["ada", "ben", "dev"]  # the reference, the release, a mistake
 #: a student's process that the grading of the scratch test must end with its kernel
 SLEEPER = "import subprocess\nsubprocess.Popen(['sleep', '7303'])\n"
 
 
-def make_run(folder: Path, students: list[str] = STUDENTS) -> Path:
-    """A run's folder: ``course/`` (a copy with the class's submissions, released) and ``tmp/`` (its workers' temporary
-    folder)."""
-    course = folder / "course"
-    course.mkdir()
+def make_run(folder: Path) -> Path:
+    """A run's folder: ``course/`` (a copy of the course with the class's submissions, released) and ``tmp/`` (its
+    workers' temporary folder)."""
+    (folder / "course").mkdir()
     (folder / "tmp").mkdir()
-    copy_course(ROOT, course)
-    for student in students:
-        shutil.copytree(ROOT / "submitted" / student / ASSIGNMENT, course / "submitted" / student / ASSIGNMENT)
-    generate_release(course, ASSIGNMENT)
-    return course
+    return trio_course(folder / "course")
 
 
 def autograde(run: Path, *options: str) -> subprocess.Popen:
@@ -107,20 +98,9 @@ def no_process_left(run: Path, seconds: float = 10) -> None:
     assert not described, f"processes of the run left {seconds} s after it was stopped:\n" + "\n".join(described)
 
 
-@pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory) -> dict:
-    """The class's grades from a run that nobody stopped."""
-    run = tmp_path_factory.mktemp("uninterrupted")
-    make_run(run)
-    grading = autograde(run)
-    output, _ = grading.communicate(timeout=600)
-    assert grading.returncode == 0, output
-    return cell_grades(run / "course", ASSIGNMENT)
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
 def test_a_stopped_run_leaves_no_process_nor_half_a_submission_and_a_rerun_grades_everyone(
-    tmp_path, signum, uninterrupted
+    tmp_path, signum, trio_grades
 ):
     course = make_run(tmp_path)
     grading = autograde(tmp_path)
@@ -136,18 +116,18 @@ def test_a_stopped_run_leaves_no_process_nor_half_a_submission_and_a_rerun_grade
     no_process_left(tmp_path)
 
     api = nbgrader_api(course)
-    audit = audit_class(api.coursedir.db_url, api.coursedir.course_id, ASSIGNMENT, STUDENTS)
+    audit = audit_class(api.coursedir.db_url, api.coursedir.course_id, ASSIGNMENT, TRIO)
     assert not (audit.incomplete or audit.duplicates or audit.extra), audit.describe()
 
     rerun = autograde(tmp_path)
     output, _ = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, output
-    assert cell_grades(course, ASSIGNMENT) == uninterrupted
+    assert cell_grades(course, ASSIGNMENT) == trio_grades  # as a run that nobody stopped
     no_process_left(tmp_path)
 
 
 def test_without_a_jail_a_killed_grader_takes_its_kernel_and_the_students_processes_with_it(tmp_path):
-    course = make_run(tmp_path, ["ada"])
+    course = make_run(tmp_path)
     folder = course / "submitted" / "ada" / ASSIGNMENT
     nb = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", as_version=4)
     nbformat.write(with_cell(nb, SLEEPER), folder / f"{ASSIGNMENT}.ipynb")
@@ -190,3 +170,29 @@ def test_an_orphaned_jailed_kernel_in_an_endless_loop_ends_at_its_cpu_limit(tmp_
     launcher.wait()
     assert processes_of(tmp_path), "the jail did not outlive its launcher: nothing was tested"
     no_process_left(tmp_path, seconds=20)
+
+
+@pytest.mark.skipif(not namespaces_available()[0], reason="no namespaces for a jail here")
+@pytest.mark.parametrize("cut", [False, True], ids=["worker alive", "worker gone"])
+def test_a_jail_whose_worker_is_gone_before_it_can_ask_to_die_with_it_never_starts_the_kernel(tmp_path, cut):
+    """The window this closes: the worker killed after ``unshare`` forked the jail and before the jail asked to die
+    with ``unshare`` (a change of user clears that wish, so the jail asks again, late), which left a grading kernel
+    running with nobody to end it. The jail's lifeline, a pipe whose write end only the worker holds, tells it: here
+    the write end is closed before the jail starts (``worker gone``), or held while it runs (``worker alive``, where
+    the kernel runs as usual)."""
+    workdir, root, sockets = tmp_path / "work", tmp_path / "root", tmp_path / "sockets"
+    for folder in (workdir, root, sockets):
+        folder.mkdir()
+    kernel = [sys.executable, "-c", "open('kernel-ran', 'w').close()"]
+    lifeline, held = os.pipe()
+    command = jail_command(kernel, str(workdir), "", str(root), 512, 10, None, str(sockets), lifeline)
+    if cut:
+        os.close(held)
+    try:
+        jail = subprocess.run(command, pass_fds=(lifeline,), capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(lifeline)
+        if not cut:
+            os.close(held)
+    assert jail.returncode == (1 if cut else 0), jail.stderr
+    assert (workdir / "kernel-ran").exists() is not cut

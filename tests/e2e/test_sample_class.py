@@ -148,7 +148,7 @@ def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(grad
     config.write_text(config.read_text().replace('"--IPKernelApp.exec_lines=import sys; sys.stderr = sys.stdout",', ""))
     shutil.copytree(ROOT / "submitted" / "gus", course / "submitted" / "gus")
     generate_release(course, ASSIGNMENT)
-    assert grade_class(course, ASSIGNMENT, ["gus"], workers=1, progress=False)[0].status == "graded"
+    assert grade_class(course, ASSIGNMENT, ["gus"], workers=1, progress=False, canary=False)[0].status == "graded"
     (row,) = report.collect_grades(course, ASSIGNMENT, ["gus"])
     assert row.tasks["target_function"][0] == 0
     assert row.auto_score < AUTOGRADED_POINTS
@@ -156,7 +156,7 @@ def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(grad
 
 def test_grading_again_gives_the_same_scores(graded):
     course, rows = graded
-    assert grade_class(course, ASSIGNMENT, ["fay"], workers=1, progress=False)[0].status == "graded"
+    assert grade_class(course, ASSIGNMENT, ["fay"], workers=1, progress=False, canary=False)[0].status == "graded"
     (again,) = report.collect_grades(course, ASSIGNMENT, ["fay"])
     assert again.tasks == rows["fay"].tasks
 
@@ -368,7 +368,7 @@ def test_grading_prints_what_the_students_own_run_printed(tmp_path):
     course = copy_course(ROOT, tmp_path / "course")
     shutil.copytree(own, course / "submitted" / "zoe" / ASSIGNMENT)
     generate_release(course, ASSIGNMENT)
-    assert grade_class(course, ASSIGNMENT, ["zoe"], workers=1, progress=False)[0].status == "graded"
+    assert grade_class(course, ASSIGNMENT, ["zoe"], workers=1, progress=False, canary=False)[0].status == "graded"
     graded = nbformat.read(course / "autograded" / "zoe" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert "unseeded:" in "".join(student_output(run))
     assert student_output(graded) == student_output(run)
