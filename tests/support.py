@@ -6,6 +6,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import psutil
+
+from grader.kernel.jail import CONNECTION_FILE
+
 #: The course repository under test.
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,3 +77,14 @@ def grader_cell(cell, grade_id: str, *, grade: bool = False, solution: bool = Fa
     if tags:
         cell.metadata["tags"] = list(tags)
     return cell
+
+
+def orphaned_grading_kernels() -> list[psutil.Process]:
+    """Jailed grading kernels whose grader is gone: an ``ipykernel_launcher`` on the jail's connection file whose
+    parent is now process 1 (a kernel that a grader still runs has the jail's ``unshare`` for a parent)."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "ppid"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["ppid"] == 1 and CONNECTION_FILE in cmdline and any("ipykernel" in a for a in cmdline):
+            found.append(process)
+    return found
