@@ -3,15 +3,28 @@ committed.
 
 The instructor repository (this one) is private: ``source/`` holds every model answer and mark scheme, and
 ``grader/checks/`` every hidden test. The student repository holds ``release/``, the ``helpers`` package, a
-``pyproject.toml`` that installs ``helpers`` and its dependencies only, a student README, the licence and a
-``.gitignore``; nothing else. DEST is a git repository: the first publish creates it, each later one adds one
-commit on top (students who cloned it ``git pull``; nbgitpuller links keep working), and nothing is committed
-when nothing changed.
+``pyproject.toml`` that installs ``helpers`` and its dependencies only, a student README, the licence, a
+``.gitignore`` and the marker ``.course-publish``; nothing else. DEST is a git repository: the first publish
+creates it, each later one adds one commit on top (students who cloned it ``git pull``; nbgitpuller links keep
+working), and nothing is committed when nothing changed.
 
 The tree is staged in a scratch folder and scanned (:func:`scan`) before anything reaches DEST: a marker of
 nbgrader's (solution, hidden tests, mark scheme), a line of a hidden test or of a model answer, a file on an
 instructor-only path, or a notebook whose nbgrader metadata differs from ``release/`` stops the publish, naming
 the file and the line, with nothing committed.
+
+DEST is checked before anything is staged, deleted or written, and a publish writes only into a folder that
+does not exist, an empty folder, a git repository with no commit and no file yet (a clone of a new, empty
+GitHub repository), or a git repository that ``course publish`` wrote before: HEAD's tree holds the marker file
+``.course-publish`` (:data:`MARKER`), which each publish writes, and each commit carries the trailer
+``Published-by: course publish`` (:data:`TRAILER`). A publish replaces every tracked file of DEST, so anything
+else is refused with a :class:`ValueError` that names DEST, what is wrong and what to do, and nothing in DEST
+changed: a file; a non-empty folder that is not a git repository; an unrelated repository (a mistyped path
+must not turn someone's project into the course); a bare repository; a repository in the middle of a merge,
+rebase, cherry-pick, revert or bisect, or whose HEAD is detached; and a repository with uncommitted or
+untracked files (hand edits would be lost). Files that DEST's ``.gitignore`` ignores (a ``.venv/``) are kept.
+A repository that an earlier version wrote, without the marker, is recognised by its top level, which is
+exactly the published files (:data:`EARLIER_PUBLISHED`).
 """
 
 from __future__ import annotations
@@ -33,8 +46,31 @@ from grader.config import CourseConfig, load_config
 from grader.stamp import notebook_table
 from grader.student_guide import grading_limits, limits_markdown
 
+#: The file that marks a repository as written by ``course publish``: it publishes only into one that holds it.
+MARKER = ".course-publish"
+MARKER_TEXT = (
+    "This repository is written by `course publish` from the course's instructor repository.\n"
+    "Do not edit it by hand: the next publish replaces every file, and refuses to run while a change is uncommitted.\n"
+)
+#: The trailer of every commit that ``course publish`` makes.
+TRAILER = "Published-by: course publish"
+#: What a student repository held at its top level before the marker: how an earlier publish is recognised.
+EARLIER_PUBLISHED = ("release", "helpers", "pyproject.toml", "README.md", "LICENSE", ".gitignore")
 #: What a student repository holds at its top level.
-PUBLISHED = ("release", "helpers", "pyproject.toml", "README.md", "LICENSE", ".gitignore")
+PUBLISHED = (*EARLIER_PUBLISHED, MARKER)
+#: What to publish into instead, in every refusal.
+WHERE_TO = f"publish into a new or empty folder, or into a repository that `course publish` wrote (it holds {MARKER})"
+#: The files in a repository's git folder while an operation is in progress, and the operation.
+IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge"),
+    ("rebase-merge", "a rebase"),
+    ("rebase-apply", "a rebase"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"),
+    ("REVERT_HEAD", "a revert"),
+    ("BISECT_LOG", "a bisect"),
+)
+#: How many of a repository's uncommitted files a refusal names.
+NAMED_CHANGES = 3
 #: Names that never appear anywhere in a student repository: the instructor's side.
 INSTRUCTOR_ONLY = {
     "source",
@@ -83,14 +119,16 @@ class Published:
 
 def publish(root: Path, dest: Path, message: str | None = None) -> Published:
     """Write the student repository of the course at ``root`` into the git repository ``dest`` (created when it
-    does not exist) and commit it; see the module's docstring. Raises :class:`PublishRefused` naming each
-    problem of :func:`scan`, with nothing written to ``dest``."""
+    does not exist) and commit it; see the module's docstring. Raises :class:`ValueError` when ``dest`` is not a
+    place to publish into (:func:`check_destination`) and :class:`PublishRefused` naming each problem of
+    :func:`scan`, in both cases with nothing in ``dest`` changed."""
     config = load_config(root)
     where = dest.resolve()
     if (where == config.root or config.root in where.parents) and config.root / "build" not in where.parents:
         raise ValueError(
             f"{dest} is inside the instructor repository: publish into a folder of its own (or under build/)"
         )
+    check_destination(dest)
     with tempfile.TemporaryDirectory(prefix="student-repo-") as scratch:
         staged = Path(scratch)
         stage(config, staged)
@@ -101,12 +139,74 @@ def publish(root: Path, dest: Path, message: str | None = None) -> Published:
                 + "\n  ".join(problems)
             )
         _init_repository(dest, config.branch)
-        for entry in dest.iterdir():
-            if entry.name != ".git":
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        _remove_tracked(dest)
         shutil.copytree(staged, dest, dirs_exist_ok=True)
-    files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and ".git" not in p.parts)
-    return Published(dest, files, _commit(dest, message or f"Publish the course from {config.repository}"))
+    commit = _commit(dest, message or f"Publish the course from {config.repository}")
+    return Published(dest, sorted(_tracked(dest)), commit)
+
+
+def check_destination(dest: Path) -> None:
+    """Raise :class:`ValueError`, naming ``dest``, what is wrong and what to do, unless ``dest`` is a place to
+    publish into: a folder that does not exist, an empty folder, or a git repository of its own that ``course
+    publish`` wrote (or that has no commit and no file yet) with nothing uncommitted. Changes nothing."""
+    if dest.is_symlink() and not dest.exists():
+        raise ValueError(f"{dest} is a broken symbolic link: remove it, or {WHERE_TO}")
+    if not dest.exists():
+        _check_parent(dest)
+    elif not dest.is_dir():
+        raise ValueError(f"{dest} is a file, not a folder: {WHERE_TO}")
+    elif any(dest.iterdir()):
+        _check_repository(dest)
+
+
+def _check_parent(dest: Path) -> None:
+    """Refuse a ``dest`` that cannot be made because a folder above it is a file."""
+    above = next(parent for parent in dest.absolute().parents if parent.exists() or parent == parent.parent)
+    if not above.is_dir():
+        raise ValueError(f"{dest} cannot be made: {above} is a file, not a folder; {WHERE_TO}")
+
+
+def _check_repository(dest: Path) -> None:
+    """Refuse a non-empty folder ``dest`` unless it is a clean git repository that ``course publish`` wrote."""
+    if _ask_git(dest, "rev-parse", "--is-bare-repository") == "true":
+        raise ValueError(
+            f"{dest} is a bare git repository, which has no files to publish into: {WHERE_TO}, such as a clone of it"
+        )
+    top = _ask_git(dest, "rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != dest.resolve():
+        raise ValueError(f"{dest} is neither empty nor a git repository (it holds files of its own): {WHERE_TO}")
+    if not _published_before(dest):
+        raise ValueError(
+            f"{dest} is a git repository that `course publish` did not write: publishing would replace its files; "
+            f"{WHERE_TO}"
+        )
+    _check_state(dest)
+    changed = _changed_files(dest)
+    if changed:
+        named = ", ".join(changed[:NAMED_CHANGES]) + (", ..." if len(changed) > NAMED_CHANGES else "")
+        raise ValueError(
+            f"{dest} has {len(changed)} uncommitted or untracked file(s) ({named}), which publishing would "
+            "overwrite or delete: commit, stash or remove them first, then publish again"
+        )
+
+
+def _published_before(dest: Path) -> bool:
+    """Whether the repository ``dest`` is one that ``course publish`` wrote: HEAD's tree holds :data:`MARKER`, or
+    its top level is exactly what an earlier version published; or it has no commit and no file yet."""
+    if _ask_git(dest, "rev-parse", "--verify", "--quiet", "HEAD") is None:
+        return not [entry for entry in dest.iterdir() if entry.name != ".git"]
+    top = set(_git(dest, "ls-tree", "--name-only", "HEAD").splitlines())
+    return MARKER in top or top == set(EARLIER_PUBLISHED)
+
+
+def _check_state(dest: Path) -> None:
+    """Refuse a repository in the middle of a merge, rebase, cherry-pick, revert or bisect, or on a detached HEAD."""
+    folder = Path(_git(dest, "rev-parse", "--absolute-git-dir"))
+    doing = next((what for name, what in IN_PROGRESS if (folder / name).exists()), None)
+    if doing:
+        raise ValueError(f"{dest} is in the middle of {doing}: finish or abort it first, then publish again")
+    if _ask_git(dest, "symbolic-ref", "--quiet", "HEAD") is None:
+        raise ValueError(f"{dest} has a detached HEAD: check out its branch first (git switch <branch>)")
 
 
 def stage(config: CourseConfig, folder: Path) -> None:
@@ -118,6 +218,7 @@ def stage(config: CourseConfig, folder: Path) -> None:
     (folder / "pyproject.toml").write_text(student_pyproject(config), encoding="utf-8")
     (folder / "README.md").write_text(student_readme(config), encoding="utf-8")
     (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def student_pyproject(config: CourseConfig) -> str:
@@ -255,29 +356,69 @@ def _grader_metadata(nb: NotebookNode) -> list[dict]:
 
 
 def _git(dest: Path, *arguments: str) -> str:
+    """What git prints in ``dest``, stripped; raises :class:`RuntimeError` when it fails."""
+    return _git_output(dest, *arguments).strip()
+
+
+def _git_output(dest: Path, *arguments: str) -> str:
+    """What git prints in ``dest``, as it prints it; raises :class:`RuntimeError` when it fails."""
     done = subprocess.run(["git", *arguments], cwd=dest, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(arguments)} in {dest} failed: {done.stderr.strip()}")
-    return done.stdout.strip()
+    return done.stdout
+
+
+def _ask_git(dest: Path, *arguments: str) -> str | None:
+    """What git answers in ``dest``, or None when it fails (not a repository, no HEAD, ...)."""
+    done = subprocess.run(["git", *arguments], cwd=dest, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def _init_repository(dest: Path, branch: str) -> None:
-    """Make ``dest`` a git repository on ``branch`` unless it is one."""
-    if (dest / ".git").is_dir():
+    """Make ``dest`` (checked by :func:`check_destination`) a git repository on ``branch`` unless it is one."""
+    if (dest / ".git").exists():
         return
-    if dest.exists() and any(dest.iterdir()):
-        raise ValueError(f"{dest} is neither empty nor a git repository: publish into a new folder or an earlier one")
     dest.mkdir(parents=True, exist_ok=True)
     _git(dest, "init", "--quiet", f"--initial-branch={branch}")
 
 
+def _remove_tracked(dest: Path) -> None:
+    """Delete every file that the repository ``dest`` tracks, and the folders that leaves empty; the files its
+    ``.gitignore`` ignores stay."""
+    for name in _tracked(dest):
+        path = dest / name
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            for folder in path.parents:
+                if folder == dest or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+
+
+def _tracked(dest: Path) -> list[str]:
+    """The files that the repository ``dest`` tracks, relative to it."""
+    return [name for name in _git_output(dest, "ls-files", "-z").split("\0") if name]
+
+
+def _changed_files(dest: Path) -> list[str]:
+    """The uncommitted and untracked files of the repository ``dest`` (those its ``.gitignore`` ignores aside)."""
+    porcelain = _git_output(dest, "status", "--porcelain=v1", "-z", "--untracked-files=all").split("\0")
+    changed, entries = [], iter(porcelain)
+    for entry in entries:
+        if entry:
+            changed.append(entry[3:])
+            if entry[0] in "RC":  # a rename or copy: the next entry is the name it had
+                next(entries, None)
+    return changed
+
+
 def _commit(dest: Path, message: str) -> str | None:
-    """Commit everything in ``dest``; the new commit's id, or None when nothing changed."""
+    """Commit everything in ``dest``, with :data:`TRAILER`; the new commit's id, or None when nothing changed."""
     _git(dest, "add", "--all")
     if not _git(dest, "status", "--porcelain"):
         return None
     identity = [] if _configured(dest) else ["-c", "user.name=course publish", "-c", "user.email=course@localhost"]
-    _git(dest, *identity, "commit", "--quiet", "--message", message)
+    _git(dest, *identity, "commit", "--quiet", "--message", f"{message.rstrip()}\n\n{TRAILER}")
     return _git(dest, "rev-parse", "HEAD")
 
 

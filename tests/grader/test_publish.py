@@ -1,5 +1,6 @@
 """course publish: the student repository holds what students may see and nothing else, is checked before it is
-committed, and grows by one commit a change; and the links that open its notebooks."""
+committed, and grows by one commit a change; it writes only into a new or empty folder or a repository it wrote,
+and changes nothing when it refuses; and the links that open its notebooks."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from grader import cli
 from grader.config import load_config
 from grader.links import hub_link
-from grader.publish import MARKERS, PUBLISHED, PublishRefused, publish, scan, stage
+from grader.publish import MARKER, MARKERS, PUBLISHED, TRAILER, PublishRefused, publish, scan, stage
 from tests.support import ROOT
 
 
@@ -39,12 +40,188 @@ def commits(repository: Path) -> int:
     return int(done.stdout) if done.returncode == 0 else 0
 
 
+def git(repository: Path, *arguments: str) -> str:
+    """Run git in ``repository`` as a tester who commits; what it prints."""
+    identity = ["-c", "user.name=Tester", "-c", "user.email=tester@localhost", "-c", "init.defaultBranch=main"]
+    done = subprocess.run(["git", *identity, *arguments], cwd=repository, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def snapshot(dest: Path) -> tuple:
+    """Everything a refusal must leave as it was: every file's bytes (the git folder's too, but its index, which
+    ``git status`` may refresh), and what ``git rev-parse HEAD`` and ``git status --porcelain`` say."""
+    if not dest.is_dir():
+        return (dest.read_bytes(),)
+    files = {p.relative_to(dest).as_posix(): p.read_bytes() for p in sorted(dest.rglob("*")) if p.is_file()}
+    files.pop(".git/index", None)
+    said = [
+        subprocess.run(["git", *arguments], cwd=dest, capture_output=True, text=True)
+        for arguments in (["rev-parse", "HEAD"], ["status", "--porcelain", "--untracked-files=all"])
+    ]
+    return files, [(done.returncode, done.stdout) for done in said]
+
+
+def unrelated_repository(dest: Path) -> Path:
+    """Someone's project: a git repository with tracked files and a commit."""
+    dest.mkdir()
+    git(dest, "init", "--quiet")
+    (dest / "thesis.tex").write_text("\\chapter{Results}\n")
+    (dest / "README.md").write_text("# My thesis\n")
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "--message", "Chapter 3")
+    return dest
+
+
+def unrelated_work_in_progress(course: Path, dest: Path) -> Path:
+    """Someone's project with a modified tracked file and an untracked one."""
+    unrelated_repository(dest)
+    (dest / "thesis.tex").write_text("\\chapter{Results, revised}\n")
+    (dest / "notes.txt").write_text("unsaved thoughts\n")
+    return dest
+
+
+def published_and_edited(course: Path, dest: Path) -> Path:
+    """A student repository that ``course publish`` wrote, its README edited by hand and a file added."""
+    publish(course, dest)
+    (dest / "README.md").write_text((dest / "README.md").read_text() + "\nOffice hours: Tuesdays.\n")
+    (dest / "errata.md").write_text("Task 2's hint is wrong.\n")
+    return dest
+
+
+def plain_folder(course: Path, dest: Path) -> Path:
+    dest.mkdir()
+    (dest / "todo.txt").write_text("mine\n")
+    return dest
+
+
+def a_file(course: Path, dest: Path) -> Path:
+    dest.write_text("not a folder\n")
+    return dest
+
+
+def under_a_file(course: Path, dest: Path) -> Path:
+    a_file(course, dest)
+    return dest / "student-repo"
+
+
+def bare_repository(course: Path, dest: Path) -> Path:
+    subprocess.run(["git", "init", "--quiet", "--bare", str(dest)], check=True)
+    return dest
+
+
+def in_a_merge(course: Path, dest: Path) -> Path:
+    """A student repository that ``course publish`` wrote, stopped in the middle of a merge with a conflict."""
+    publish(course, dest)
+    git(dest, "switch", "--quiet", "--create", "side")
+    (dest / "README.md").write_text("one way\n")
+    git(dest, "commit", "--quiet", "--all", "--message", "one way")
+    git(dest, "switch", "--quiet", "-")
+    (dest / "README.md").write_text("another way\n")
+    git(dest, "commit", "--quiet", "--all", "--message", "another way")
+    assert subprocess.run(["git", "merge", "side"], cwd=dest, capture_output=True).returncode != 0
+    return dest
+
+
+def detached(course: Path, dest: Path) -> Path:
+    publish(course, dest)
+    git(dest, "switch", "--quiet", "--detach")
+    return dest
+
+
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda course, dest: unrelated_repository(dest), "a git repository that `course publish` did not write"),
+        (unrelated_work_in_progress, "a git repository that `course publish` did not write"),
+        (published_and_edited, "2 uncommitted or untracked file(s) (README.md, errata.md), which publishing would"),
+        (plain_folder, "neither empty nor a git repository"),
+        (a_file, "is a file, not a folder"),
+        (under_a_file, "cannot be made:"),
+        (bare_repository, "is a bare git repository"),
+        (in_a_merge, "is in the middle of a merge: finish or abort it first"),
+        (detached, "has a detached HEAD: check out its branch first"),
+    ],
+    ids=[
+        "unrelated repository",
+        "unrelated repository with uncommitted work",
+        "own repository edited by hand",
+        "plain folder",
+        "file",
+        "under a file",
+        "bare repository",
+        "merge in progress",
+        "detached HEAD",
+    ],
+)
+def test_publish_refuses_a_destination_it_did_not_write_or_with_work_in_it_and_changes_nothing(
+    course, elsewhere, capsys, make, says
+):
+    dest = make(course, elsewhere / "dest")
+    before = snapshot(elsewhere / "dest")
+    assert cli.main(["--root", str(course), "publish", str(dest)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {dest} ") and says in error, error
+    if not any(state in says for state in ("uncommitted", "merge", "detached")):  # DEST is the wrong place
+        assert "publish into a new or empty folder, or into a repository that `course publish` wrote" in error
+    assert snapshot(elsewhere / "dest") == before
+
+
+def test_refused_work_in_progress_keeps_every_file_and_says_to_commit_it(course, elsewhere, capsys):
+    dest = unrelated_work_in_progress(course, elsewhere / "thesis")
+    head = git(dest, "rev-parse", "HEAD")
+    assert cli.main(["--root", str(course), "publish", str(dest)]) == 1
+    assert (dest / "thesis.tex").read_text() == "\\chapter{Results, revised}\n"
+    assert (dest / "notes.txt").read_text() == "unsaved thoughts\n"
+    assert git(dest, "rev-parse", "HEAD") == head and git(dest, "ls-files").split() == ["README.md", "thesis.tex"]
+    dest = published_and_edited(course, elsewhere / "student-repo")
+    assert cli.main(["--root", str(course), "publish", str(dest)]) == 1
+    assert "commit, stash or remove them first" in capsys.readouterr().err
+    assert "Office hours: Tuesdays." in (dest / "README.md").read_text() and (dest / "errata.md").exists()
+    assert commits(dest) == 1
+
+
+def test_an_empty_folder_is_published_into_with_the_marker_and_each_commit_carries_the_trailer(
+    course, elsewhere, capsys
+):
+    dest = elsewhere / "empty"
+    dest.mkdir()
+    assert cli.main(["--root", str(course), "publish", str(dest), "--message", "Week 1"]) == 0
+    assert "publish" in (dest / MARKER).read_text() and git(dest, "ls-files", MARKER).strip() == MARKER
+    assert git(dest, "log", "--format=%s|%(trailers:key=Published-by,valueonly)").split() == [
+        "Week",
+        "1|course",
+        "publish",
+    ]
+    capsys.readouterr()
+    assert cli.main(["--root", str(course), "publish", str(dest)]) == 0  # its own repository, unchanged
+    assert "nothing changed, nothing committed" in capsys.readouterr().out and commits(dest) == 1
+    shutil.rmtree(course / "release" / "xor")
+    assert cli.main(["--root", str(course), "publish", str(dest)]) == 0
+    assert commits(dest) == 2 and git(dest, "log", "-1", "--format=%B").strip().endswith(f"\n\n{TRAILER}")
+    assert not (dest / "release" / "xor").exists()  # a folder that only a deleted file held goes too
+
+
+def test_a_republish_keeps_ignored_files_and_takes_an_earlier_versions_or_an_empty_clones_repository(course, elsewhere):
+    dest = elsewhere / "student-repo"
+    publish(course, dest)
+    (dest / ".venv").mkdir()
+    (dest / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")  # the instructor tried the package out
+    (course / "release" / "xor" / "xor.ipynb").unlink()
+    assert publish(course, dest).commit and (dest / ".venv" / "pyvenv.cfg").read_text() == "home = /usr/bin\n"
+    git(dest, "rm", "--quiet", MARKER)  # as an earlier version of `course publish` left it: no marker
+    git(dest, "commit", "--quiet", "--message", "Before the marker")
+    assert publish(course, dest).commit and (dest / MARKER).exists() and commits(dest) == 4
+    clone = elsewhere / "clone"  # a clone of a new, empty repository: no commit, no file
+    git(elsewhere, "init", "--quiet", str(clone))
+    assert publish(course, clone).commit and commits(clone) == 1
+
+
 def test_the_student_repository_holds_the_release_helpers_and_its_own_files_only(course, elsewhere):
     dest = elsewhere / "student-repo"
     done = publish(course, dest, message="Week 1")
     release = {f"release/{p.relative_to(course / 'release').as_posix()}" for p in (course / "release").rglob("*.*")}
     helpers = {f"helpers/{p.relative_to(ROOT / 'helpers').as_posix()}" for p in (ROOT / "helpers").rglob("*.py")}
-    assert set(done.files) == release | helpers | {"pyproject.toml", "README.md", "LICENSE", ".gitignore"}
+    assert set(done.files) == release | helpers | {"pyproject.toml", "README.md", "LICENSE", ".gitignore", MARKER}
     assert {Path(f).parts[0] for f in done.files} == set(PUBLISHED)
     for path in dest.rglob("*"):  # every published byte, not only the notebooks
         if path.is_file() and ".git" not in path.relative_to(dest).parts:
@@ -119,7 +296,7 @@ def test_publish_refuses_a_folder_that_is_neither_new_nor_a_repository_nor_track
 
 def test_the_command_prints_the_count_and_refuses_with_status_1(course, elsewhere, capsys):
     assert cli.main(["--root", str(course), "publish", str(elsewhere / "repo")]) == 0
-    assert "published the student repository, 25 files, into" in capsys.readouterr().out
+    assert "published the student repository, 26 files, into" in capsys.readouterr().out
     (course / "release" / "xor" / "note.md").write_text("### END MARK SCHEME\n")
     assert cli.main(["--root", str(course), "publish", str(elsewhere / "repo")]) == 1
     assert "release/xor/note.md:1: the marker 'END MARK SCHEME'" in capsys.readouterr().err
