@@ -84,6 +84,9 @@ c.GuardedExecute.submission_timeout = 600  # CPU seconds for the whole notebook
 c.GuardedExecute.wall_clock_factor = 5.0
 c.GuardedExecute.memory_limit_mb = 2048  # the kernel and what it starts; the reference uses about 500
 c.GuardedExecute.output_limit_kb = 1024  # output kept per cell
+# The largest file of a submission, in MB: a notebook over it scores 0, its feedback says to clear the outputs
+# and submit again; another file over it is left out of grading (a review flag says so); `course collect` skips it.
+c.GuardedExecute.submission_file_limit_mb = 50
 c.GuardedExecute.isolation = "auto"  # or "namespaces" (refuse to grade without a jail) or "scratch"
 
 # Feedback: hidden tests are graded but never shown to students, not even in a traceback, and

@@ -14,6 +14,7 @@ Students never need this package; the notebooks import :mod:`helpers`. ``grader`
 - :mod:`grader.links` - each notebook's Colab and JupyterHub (nbgitpuller) links,
 - :mod:`grader.run_notebook` - a notebook executed top to bottom, saved with its HTML,
 - :mod:`grader.nbgrader_api` - the adaptor to nbgrader's Python API,
+- :mod:`grader.names` - the one rule for student ids and paths built from outside data,
 - :mod:`grader.roster` - students and the collection of an LMS download,
 - :mod:`grader.report` - the grade table and the CSV,
 - :mod:`grader.term` - the term gradebook: every assignment, weighted, with the late policy,

@@ -67,6 +67,16 @@ def unknown_assignments(root: Path, names: list[str]) -> list[str]:
     return [name for name in names if name not in known]
 
 
+def require_assignment(root: Path, name: str) -> None:
+    """Raise ``FileNotFoundError``, listing the course's assignments, unless ``name`` is one of them."""
+    names = assignment_names(root)
+    if name not in names:
+        raise FileNotFoundError(
+            f"no assignment {name!r} in this course (no source/{name}/ in {root}); its assignments: "
+            f"{', '.join(names) or 'none'}"
+        )
+
+
 def graded_assignment_names(root: Path) -> list[str]:
     """The names of the assignments that count in the term, in teaching order."""
     return [a.name for a in course_assignments(load_config(root)) if a.graded]

@@ -42,19 +42,22 @@ from pathlib import Path
 from nbclient.exceptions import CellExecutionError
 
 from grader import lms, logs, report, roster
-from grader.assignments import assignment_names
-from grader.autograde.coordinator import grade_class
+from grader.assignments import assignment_names, require_assignment
+from grader.autograde.coordinator import grade_class, require_released
+from grader.autograde.lock import grading_lock
 from grader.autograde.stopping import GradingStopped
 from grader.config import find_course_root, load_config
 from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
 from grader.lab import formgrader_path, serve, start_lab
 from grader.links import notebook_links
+from grader.names import check_student_id
+from grader.nbgrader_api import nbgrader_api
 from grader.publish import publish
 from grader.release import generate_release
 from grader.run_notebook import error_outputs, execute_notebook
 from grader.stamp import release_path, source_notebooks, stamp_all
-from grader.statuses import GRADED, UNGRADED
+from grader.statuses import GRADED, UNGRADED, load_statuses
 from grader.term import collect_term, format_term_table, term_assignments, term_weights, write_term_csv
 
 #: The steps of each grading command, in order.
@@ -110,6 +113,7 @@ def cmd_add_students(root: Path, args: argparse.Namespace) -> int:
 
 def cmd_collect(root: Path, args: argparse.Namespace) -> int:
     """Unpack an LMS download into ``submitted/``."""
+    require_assignment(root, args.assignment)
     collected = roster.collect_zip(root, args.assignment, args.archive, args.pattern)
     print(f"collected {len(collected.collected)} notebook(s) into submitted/")
     for line in collected.skipped:
@@ -140,12 +144,40 @@ def cmd_run_tutorial(root: Path, args: argparse.Namespace) -> int:
 
 
 def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
-    students = named or roster.submitted_students(root, assignment)
+    """The students a grading command works on: those named (each a safe id, in the roster or in
+    ``submitted/``), or by default every student with a submission of ``assignment``."""
+    if named:
+        return known_students(root, named)
+    students = roster.submitted_students(root, assignment)
     if not students:
         raise FileNotFoundError(
             f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)"
         )
     return students
+
+
+def known_students(root: Path, named: list[str]) -> list[str]:
+    """``named``, once each, when every one is a safe id of a student in the roster (the gradebook) or with a
+    folder in ``submitted/``; otherwise raise ``ValueError`` naming the others, before anything is written."""
+    named = list(dict.fromkeys(named))
+    for student in named:
+        check_student_id(student, "the student id ")
+    with nbgrader_api(root).gradebook as gb:
+        enrolled = {student.id for student in gb.students}
+    unknown = [s for s in named if s not in enrolled and not (root / "submitted" / s).is_dir()]
+    if unknown:
+        raise ValueError(
+            f"{', '.join(unknown)}: not in the roster or in submitted/: add them with `course add-students "
+            "ROSTER.csv` (or collect their submissions), or correct the id"
+        )
+    return named
+
+
+def class_students(root: Path, assignment: str, named: list[str]) -> list[str]:
+    """Everyone whose row the assignment's CSV holds: the students with a submission or a recorded status, and
+    ``named``; naming students updates their rows and keeps everyone else's."""
+    recorded = load_statuses(root, assignment)
+    return sorted({*roster.submitted_students(root, assignment), *recorded, *named})
 
 
 def grade_steps(
@@ -160,11 +192,32 @@ def grade_steps(
     rerun_experiments: bool | None = None,
 ) -> int:
     """Autograde, write feedback and/or export; print the grade table; return the exit status:
-    the number of submissions that need attention (at most 100)."""
+    the number of submissions that need attention (at most 100). One grading command per assignment and course
+    runs at a time (:func:`grader.autograde.lock.grading_lock`)."""
+    require_assignment(root, assignment)
     students = _students(root, assignment, students)
     if AUTOGRADE in steps:
         if workers is not None and workers < 1:
             raise ValueError(f"--workers must be 1 or more, not {workers}")
+        require_released(nbgrader_api(root), assignment)
+    with grading_lock(root, assignment):
+        return _grade_steps(root, assignment, students, steps, workers, scheduler, isolation, canary,
+                            rerun_experiments)  # fmt: skip
+
+
+def _grade_steps(
+    root: Path,
+    assignment: str,
+    students: list[str],
+    steps: tuple[str, ...],
+    workers: int | None,
+    scheduler: str | None,
+    isolation: str | None,
+    canary: bool,
+    rerun_experiments: bool | None,
+) -> int:
+    """:func:`grade_steps` once its arguments are checked, holding the assignment's grading lock."""
+    if AUTOGRADE in steps:
         started = time.perf_counter()
         where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
         check = ", after the reference solution as a check of the grader" if canary else ""
@@ -208,8 +261,9 @@ def grade_steps(
             print(f"  no feedback for {student}: {reason}")
     rows = report.collect_grades(root, assignment, students)
     if EXPORT in steps:
-        path = report.write_csv(rows, root / "grades" / f"{assignment}.csv")
-        print(f"grades: {path.relative_to(root)}")
+        everyone = report.collect_grades(root, assignment, class_students(root, assignment, students))
+        path = report.write_csv(everyone, root / "grades" / f"{assignment}.csv")
+        print(f"grades: {path.relative_to(root)} ({len(everyone)} student(s))")
     print()
     print(report.format_table(rows))
     attention = [row.student for row in rows if row.status != GRADED]

@@ -19,7 +19,7 @@ from grader.config import load_config
 from grader.feedback_summary import stop_notes, task_rows
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import Gradebook, last_error_line, nbgrader_api
-from grader.statuses import load_statuses
+from grader.statuses import GRADED, TOO_LARGE, WRONG_ASSIGNMENT, Outcome, load_statuses
 from grader.term import late_penalty
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,8 @@ class MarkPendingGrades(Preprocessor):
 class SummariseTasks(Preprocessor):
     """nbgrader feedback preprocessor, after ``MarkPendingGrades`` and before ``HideHiddenTests``: the summary that
     opens the page (``resources["nbgrader"]["summary"]``): a row per task (:func:`grader.feedback_summary.task_rows`),
-    where grading stopped the notebook, the review flags grading recorded for this submission, and the late
+    where grading stopped the notebook, the submission's status when it is not ``graded`` (:func:`verdict`), the
+    review flags grading recorded for this submission, and the late
     penalty of the course's policy (``[tool.course.term]``, as the term gradebook applies it)."""
 
     enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
@@ -108,10 +109,22 @@ class SummariseTasks(Preprocessor):
         info["summary"] = {
             "rows": task_rows(nb),
             "stops": stop_notes(nb),
+            "verdict": verdict(outcome),
             "flags": outcome.flags if outcome else [],
             "late": {"days": days, "points": penalty, "per_day": per_day} if days and per_day else None,
         }
         return nb, resources
+
+
+def verdict(outcome: Outcome | None) -> str:
+    """What the page says first when the submission's status is not ``graded``: the status and its reason, and
+    for a submission graded as the release in its place, that this page shows the release."""
+    if outcome is None or outcome.status == GRADED:
+        return ""
+    text = f"{outcome.status[0].upper()}{outcome.status[1:]}: {outcome.reason}"
+    if outcome.status in (WRONG_ASSIGNMENT, TOO_LARGE):
+        text += ". Your notebook could not be graded; this page shows the release notebook, graded in its place"
+    return text
 
 
 def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:

@@ -29,6 +29,11 @@ class GradingLimits(Configurable):
         config=True
     )
     output_limit_kb = Integer(1024, help="output kept per cell, in KiB; the rest is dropped").tag(config=True)
+    submission_file_limit_mb = Integer(
+        50,
+        help="the largest file of a submission, in MB (10^6 bytes): a notebook over it scores 0 and its feedback "
+        "says to clear the outputs; another file over it is left out of grading; `course collect` skips it",
+    ).tag(config=True)
 
 
 def configured_limits(config: Config) -> dict[str, float]:
@@ -46,4 +51,5 @@ def configured_limits(config: Config) -> dict[str, float]:
         "wall_clock_factor": limits.wall_clock_factor,
         "memory_mb": limits.memory_limit_mb,
         "output_kb": limits.output_limit_kb,
+        "file_mb": limits.submission_file_limit_mb,
     }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.assignments import assignment_names
+from grader.assignments import require_assignment
 from grader.config import load_config
 from grader.experiments import experiment_dependencies
 from grader.nbgrader_api import nbgrader_api
@@ -28,10 +28,7 @@ def generate_release(root: Path, assignment: str) -> Path:
     experiments. Raises ``RuntimeError`` carrying nbgrader's log when nbgrader refuses the source (for
     example a solution region without its end marker).
     """
-    if not (root / "source" / assignment).is_dir():
-        raise FileNotFoundError(
-            f"no source/{assignment}/ in {root}; assignments here: {', '.join(assignment_names(root)) or 'none'}"
-        )
+    require_assignment(root, assignment)
     log.info("releasing %s from source/%s/", assignment, assignment)
     config = load_config(root)
     for notebook in sorted((root / "source" / assignment).glob("*.ipynb")):

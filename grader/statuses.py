@@ -20,6 +20,10 @@ NOTEBOOK_MISSING = "notebook missing"
 UNKNOWN_NOTEBOOK = "unknown notebook"
 NOT_A_NOTEBOOK = "not a notebook"
 METADATA_TAMPERED = "metadata tampered"
+#: Graded as the untouched release (every task 0), with a feedback page that says why: the notebook is another
+#: assignment's, or over the size limit of a submitted file.
+WRONG_ASSIGNMENT = "wrong assignment"
+TOO_LARGE = "too large"
 TIMED_OUT = "timed out"
 OUT_OF_MEMORY = "out of memory"
 KERNEL_DIED = "kernel died"
@@ -36,7 +40,7 @@ NOT_RUN_ERROR = "NotRun"
 #: Statuses of submissions that nbgrader did not grade (no feedback is written for them).
 UNGRADED = (NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK, NOT_A_NOTEBOOK, GRADER_ERROR, NOT_GRADED)
 #: Statuses with which a submission is sent to a worker.
-GRADABLE = (GRADED, METADATA_TAMPERED)
+GRADABLE = (GRADED, METADATA_TAMPERED, WRONG_ASSIGNMENT, TOO_LARGE)
 
 
 @dataclass

@@ -7,6 +7,9 @@
 - :mod:`grader.autograde.worker` - one submission graded by nbgrader in a scratch folder,
 - :mod:`grader.autograde.gradebook_writer` - a submission's grades into the gradebook in one transaction,
 - :mod:`grader.autograde.stopping` - Ctrl-C, SIGTERM and SIGHUP as a clean stop of a grading run,
+- :mod:`grader.autograde.lock` - one grading run per assignment and course at a time,
+- :mod:`grader.autograde.scratch` - the run's private folder for its workers' scratch folders, removed however it
+  ends,
 - :mod:`grader.autograde.coordinator` - :func:`~grader.autograde.coordinator.grade_class`: the class, in
   parallel, with one gradebook writer.
 """

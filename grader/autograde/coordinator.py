@@ -44,15 +44,18 @@ from grader import statuses
 from grader.autograde.bundle import make_bundle
 from grader.autograde.canary import CANARY, autograded_max_scores, canary_problem, reference_submission
 from grader.autograde.gradebook_writer import GradebookWriter
-from grader.autograde.intake import Intake, check_submission, summarise
+from grader.autograde.intake import Intake, check_submission, foreign_grade_ids, summarise
+from grader.autograde.lock import grading_lock
 from grader.autograde.review import scan_notebook
+from grader.autograde.scratch import run_scratch
 from grader.autograde.stopping import STOP_SIGNALS, GradingStopped, StopRequested, StopSignals
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission, one_line
 from grader.experiments import not_run_flag
 from grader.kernel.lifetime import die_with_parent
 from grader.kernel.sandbox import resolve_isolation
+from grader.limits import configured_limits
 from grader.logs import assignment_log, relative_log_path
-from grader.nbgrader_api import nbgrader_api
+from grader.nbgrader_api import load_course_config, nbgrader_api
 from grader.statuses import KernelReport, Outcome, load_statuses, save_statuses
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,8 @@ def report_flags(intake: Intake, report: KernelReport) -> list[str]:
         flags.append(f"kernel repaired before tests: {', '.join(report.repaired[:6])}")
     if intake.left_out:
         flags.append(f"Python files left out of grading: {', '.join(intake.left_out[:3])}")
+    if intake.too_large:
+        flags.append(f"files over the size limit left out of grading: {', '.join(intake.too_large[:3])}")
     if report.links_removed:
         flags.append(f"links removed from its folder: {', '.join(report.links_removed[:3])}")
     if report.output_truncated:
@@ -247,7 +252,8 @@ def grade_class(
     says which test cell failed and why when it has not.
 
     What happens is logged to ``grades/<assignment>-log.txt`` (:mod:`grader.logs`), grader errors with their
-    tracebacks."""
+    tracebacks. One run per assignment and course at a time (:mod:`grader.autograde.lock`); the workers' scratch
+    folders lie in the run's own folder (:mod:`grader.autograde.scratch`), removed however the run ends."""
     api = nbgrader_api(root)
     require_released(api, assignment)
     if canary and CANARY in students:
@@ -257,13 +263,18 @@ def grade_class(
         rerun_experiments = bool(api.config.GuardedExecute.get("rerun_experiments", False))
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
     options = {"isolation": isolation, "canary": canary, "rerun_experiments": rerun_experiments}
-    with assignment_log(root, assignment) as path, StopSignals().installed() as stop:
+    with (
+        grading_lock(root, assignment),
+        assignment_log(root, assignment) as path,
+        run_scratch() as scratch,
+        StopSignals().installed() as stop,
+    ):
         where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
         log.info("%d submission(s) of %s on %s; %s", len(students), assignment, where, options)
         settled: dict[str, Outcome] = {}
         try:
             return _grade_class(api, root, assignment, students, workers, scheduler, progress, on_result, stop,
-                                settled, **options)  # fmt: skip
+                                settled, scratch_root=str(scratch), **options)  # fmt: skip
         except StopRequested as request:
             stopped = GradingStopped(
                 request.signal_name, [s for s in students if s in settled], [s for s in students if s not in settled]
@@ -292,6 +303,7 @@ def _grade_class(
     on_result: Callable[[Outcome], None] | None,
     stop: StopSignals,
     settled: dict[str, Outcome],
+    scratch_root: str,
     isolation: str,
     canary: bool,
     rerun_experiments: bool,
@@ -303,10 +315,10 @@ def _grade_class(
     submissions = {CANARY: reference_submission(root, assignment)} if canary else {}
     submissions.update({student: intakes[student].files for student in students if intakes[student].gradable})
     tasks = [
-        GradingTask(student, assignment, files, bundle, isolation, rerun_experiments)
+        GradingTask(student, assignment, files, bundle, isolation, rerun_experiments, scratch_root)
         for student, files in submissions.items()
     ]
-    recorder = ClassRecorder(root, assignment, intakes, flags, students, on_result, stop, settled)
+    recorder = ClassRecorder(root, assignment, intakes, flags, on_result, stop, settled)
     # nothing is written before the reference has passed: the submissions that go to no worker, then those graded
     verified = not canary
     held: list[tuple[str, GradingResult | None]] = [(s, None) for s in students if not intakes[s].gradable]
@@ -358,6 +370,8 @@ def check_class(root: Path, assignment: str, students: list[str]) -> tuple[dict[
     """Every student's submission checked against the release (:func:`check_submission`), and its review flags:
     the static scan's and an experiment without outputs."""
     release = root / "release" / assignment
+    max_bytes = int(configured_limits(load_course_config(root))["file_mb"] * 1_000_000)
+    foreign = foreign_grade_ids(root / "release", assignment)
     released_sources = {
         cell.source
         for path in release.glob("*.ipynb")
@@ -366,7 +380,7 @@ def check_class(root: Path, assignment: str, students: list[str]) -> tuple[dict[
     }
     intakes, flags = {}, {}
     for student in students:
-        intakes[student] = check_submission(root / "submitted" / student / assignment, release)
+        intakes[student] = check_submission(root / "submitted" / student / assignment, release, max_bytes, foreign)
         notebooks = intakes[student].notebooks.values()
         flags[student] = [flag for nb in notebooks for flag in scan_notebook(nb, released_sources)]
         flags[student] += [flag for nb in notebooks if (flag := not_run_flag(nb))]
@@ -375,7 +389,8 @@ def check_class(root: Path, assignment: str, students: list[str]) -> tuple[dict[
 
 class ClassRecorder:
     """Writes each submission's grades and status as it is settled (see the module's docstring), keeping the
-    statuses of the students not graded now."""
+    recorded status of every other student: those not graded now, and those of this run not settled yet (a
+    stopped run leaves them as they were)."""
 
     def __init__(
         self,
@@ -383,7 +398,6 @@ class ClassRecorder:
         assignment: str,
         intakes: dict[str, Intake],
         flags: dict[str, list[str]],
-        students: list[str],
         on_result: Callable[[Outcome], None] | None,
         stop: StopSignals,
         outcomes: dict[str, Outcome],
@@ -392,7 +406,7 @@ class ClassRecorder:
         self.writer = GradebookWriter(root)
         self.log_name = relative_log_path(root, assignment)
         self.intakes, self.flags = intakes, flags
-        self.recorded = {s: o for s, o in load_statuses(root, assignment).items() if s not in students}
+        self.recorded = load_statuses(root, assignment)  # kept for every student until their new one is settled
         self.outcomes = outcomes
 
     def settle(self, student: str, result: GradingResult | None) -> None:
@@ -407,12 +421,13 @@ class ClassRecorder:
         outcome.student = student
         details = result.details if result is not None else ""
         if outcome.status == statuses.GRADER_ERROR:
-            log.error("%s: %s: %s%s", student, outcome.status, outcome.reason, f"\n{details}" if details else "")
+            log.error("%s: %s: %s", student, outcome.status, outcome.reason)
             outcome.reason += f" (the grader's fault, not the student's; details in {self.log_name})"
         else:
             level = logging.WARNING if details else logging.INFO
-            log.log(level, "%s: %s%s%s", student, outcome.status, f": {outcome.reason}" if outcome.reason else "",
-                    f"\n{details}" if details else "")  # fmt: skip
+            log.log(level, "%s: %s%s", student, outcome.status, f": {outcome.reason}" if outcome.reason else "")
+        if details:  # nbgrader's log or a traceback: for the log file (and --verbose), not between the progress lines
+            log.info("%s: what grading said:\n%s", student, details)
         if outcome.status != statuses.GRADER_ERROR:
             graded = result if result is not None and result.ok else None
             record_result(self.writer, self.root, self.assignment, graded, student)
@@ -433,7 +448,7 @@ def check_canary(api: NbGraderAPI, assignment: str, result: GradingResult) -> No
     max_scores = autograded_max_scores(api.coursedir.db_url, api.coursedir.course_id, assignment)
     problem = canary_problem(result, outcome.status, outcome.reason, max_scores)
     if problem and result.details:
-        log.error("the reference solution's grading:\n%s", result.details)
+        log.info("the reference solution's grading:\n%s", result.details)
     if problem:
         raise CanaryFailed(
             f"the reference solution (source/{assignment}/) did not get every autograded point, so the "

@@ -4,7 +4,15 @@ cells where the release put them?
 Each problem becomes a status and a one-line reason for the grade table. Files that cannot be
 graded (no notebook, an unknown notebook, not a notebook) are not sent to a worker; a notebook
 whose grader cells were changed is graded (nbgrader puts the cells back from the gradebook) and
-marked ``metadata tampered`` so that a human looks at it.
+marked ``metadata tampered`` so that a human looks at it; a grader cell whose grade id was renamed gets its id
+back, and one the release does not know loses its grader metadata (nbgrader would stop at it).
+
+Two mistakes cost the submission its points but still get a feedback page that says what happened: the untouched
+release notebook is graded in its place (every task 0), with a status of its own:
+
+- ``wrong assignment``: the notebook is another assignment's (most of its grade ids are that release's);
+- ``too large``: a notebook over the size limit (``GuardedExecute.submission_file_limit_mb``); other files over
+  it are left out, with a review flag.
 """
 
 from __future__ import annotations
@@ -24,12 +32,15 @@ from grader.statuses import (
     METADATA_TAMPERED,
     NOT_A_NOTEBOOK,
     NOTEBOOK_MISSING,
+    TOO_LARGE,
     UNKNOWN_NOTEBOOK,
+    WRONG_ASSIGNMENT,
 )
 
-#: The nbgrader metadata of a grader cell that a student must not change.
-GUARDED_KEYS = ("grade", "solution", "locked", "task", "points")
-#: Largest file of a submission that is shipped to a worker.
+#: The nbgrader metadata of a grader cell that a student must not change (nbgrader refuses a notebook whose
+#: ``schema_version`` is not its own).
+GUARDED_KEYS = ("grade", "solution", "locked", "task", "points", "schema_version")
+#: Largest file of a submission that is graded (``GuardedExecute.submission_file_limit_mb``'s default).
 MAX_FILE_BYTES = 50 << 20
 #: Files that Python could import in place of a real module: the grading kernel runs in the
 #: submission's folder, first on its import path, so a ``torch.py`` there would replace torch (and
@@ -48,6 +59,7 @@ class Intake:
     notebooks: dict[str, nbformat.NotebookNode] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # metadata changes that nbgrader repairs
     left_out: list[str] = field(default_factory=list)  # Python files not shipped (IMPORTABLE_SUFFIXES)
+    too_large: list[str] = field(default_factory=list)  # other files over the size limit, not shipped
 
     @property
     def gradable(self) -> bool:
@@ -163,14 +175,26 @@ def summarise(problems: list[str], most: int = 3) -> str:
     return "; ".join(problems[:most]) + more
 
 
-def check_submission(folder: Path, release_folder: Path) -> Intake:
-    """Check ``submitted/<student>/<assignment>/`` against ``release/<assignment>/``."""
+def check_submission(
+    folder: Path, release_folder: Path, max_bytes: int = MAX_FILE_BYTES, foreign_ids: dict[str, str] | None = None
+) -> Intake:
+    """Check ``submitted/<student>/<assignment>/`` against ``release/<assignment>/``. ``max_bytes``: the size limit
+    of a submitted file; ``foreign_ids``: the grade ids of the other assignments' notebooks
+    (:func:`foreign_grade_ids`), by which a notebook of another assignment is recognised."""
     expected = sorted(p.name for p in release_folder.glob("*.ipynb"))
     refused = find_notebooks(folder, expected)
     if refused is not None:
         return refused
-    intake = Intake()
-    repaired = {}
+    oversized = [(name, size) for name in expected if (size := _size(folder / name)) > max_bytes]
+    if oversized:
+        name, size = oversized[0]
+        return graded_as_release(
+            release_folder,
+            TOO_LARGE,
+            f"{name} is too large ({_megabytes(size)}; the limit is {_megabytes(max_bytes)}): clear the outputs "
+            "(Edit > Clear Outputs of All Cells, then run it again) and submit again",
+        )
+    intake, repaired = Intake(), {}
     for name in expected:
         path = folder / name
         if not path.exists():
@@ -180,19 +204,104 @@ def check_submission(folder: Path, release_folder: Path) -> Intake:
             nb = read_notebook(path)
         except (ValueError, OSError) as error:
             return Intake(NOT_A_NOTEBOOK, str(error))
-        intake.notebooks[name] = nb
         release = nbformat.read(release_folder / name, as_version=4)
-        intake.problems += compare_with_release(nb, release)
-        # nbgrader stops at a duplicated grade id, and at a grader cell whose type or checksum it no longer trusts;
-        # which grader cells are experiments (not re-run, outputs kept) is the release's word, not the student's
-        if drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release) + sync_experiment_tags(nb, release):
+        other = other_assignment(nb, release, foreign_ids or {})
+        if other:
+            return graded_as_release(
+                release_folder,
+                WRONG_ASSIGNMENT,
+                f"this is the notebook of {other}, not {release_folder.name}/{name}: put your answers in "
+                f"{release_folder.name}'s own {name} and submit that",
+            )
+        intake.notebooks[name] = nb
+        problems, changed = repair_notebook(nb, release)
+        intake.problems += problems
+        if changed:
             repaired[name] = nbformat.writes(nb).encode("utf-8")
-    intake.files, intake.left_out = submitted_files(folder)
+    intake.files, intake.left_out, intake.too_large = submitted_files(folder, max_bytes)
     intake.files.update(repaired)
     if intake.problems:
         intake.status = METADATA_TAMPERED
         intake.reason = summarise(intake.problems) + " (graded with the grader's cells put back)"
     return intake
+
+
+def repair_notebook(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> tuple[list[str], bool]:
+    """What the student changed in the grader's cells (:func:`repair_unknown_cells`,
+    :func:`compare_with_release`), and whether ``nb`` was repaired for nbgrader: it stops at a duplicated or
+    unknown grade id, and at a grader cell whose type or checksum it no longer trusts; which grader cells are
+    experiments (not re-run, outputs kept) is the release's word, not the student's."""
+    renamed = repair_unknown_cells(nb, release)
+    problems = renamed + compare_with_release(nb, release)
+    repairs = drop_duplicate_grader_cells(nb) + restore_grader_metadata(nb, release) + sync_experiment_tags(nb, release)
+    return problems, bool(renamed or repairs)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e6:.2f} MB"
+
+
+def graded_as_release(release_folder: Path, status: str, reason: str) -> Intake:
+    """A submission that is graded as the untouched release (every task 0), so that its feedback page says what
+    happened: ``status`` and ``reason`` are its row's."""
+    files = {p.name: p.read_bytes() for p in sorted(release_folder.glob("*.ipynb"))}
+    return Intake(status, reason, files=files)
+
+
+def foreign_grade_ids(release_root: Path, assignment: str) -> dict[str, str]:
+    """The grade ids of every released notebook of the other assignments that ``assignment``'s release does not
+    use too, each with its notebook's name (``xor/xor.ipynb``)."""
+    own = {grade_id for path in (release_root / assignment).glob("*.ipynb") for grade_id in _grade_ids(path)}
+    foreign = {}
+    for path in sorted(release_root.glob("*/*.ipynb")):
+        if path.parent.name != assignment:
+            where = f"{path.parent.name}/{path.name}"
+            foreign |= {grade_id: where for grade_id in _grade_ids(path) - own}
+    return foreign
+
+
+def _grade_ids(path: Path) -> set[str]:
+    return set(grader_cells(nbformat.read(path, as_version=4)))
+
+
+def other_assignment(nb: nbformat.NotebookNode, release: nbformat.NotebookNode, foreign: dict[str, str]) -> str:
+    """The notebook (``xor/xor.ipynb``) that ``nb`` is, when more of its grade ids belong to that notebook than to
+    ``release``; else ``""``."""
+    ids = set(grader_cells(nb))
+    counts: dict[str, int] = {}
+    for grade_id in ids & set(foreign):
+        counts[foreign[grade_id]] = counts.get(foreign[grade_id], 0) + 1
+    if not counts:
+        return ""
+    where, count = max(counts.items(), key=lambda item: item[1])
+    return where if count > len(ids & set(grader_cells(release))) else ""
+
+
+def repair_unknown_cells(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
+    """Give back its grade id to each grader cell whose id was renamed (paired, in order, with a release cell of
+    the same type that is missing), and take the grader metadata off every other cell whose grade id the release
+    does not know (nbgrader stops at it); return what was done, a phrase each."""
+    expected = grader_cells(release)
+    submitted = grader_cells(nb)
+    missing = [grade_id for grade_id in expected if grade_id not in submitted]
+    problems = []
+    for grade_id, cells in submitted.items():
+        if grade_id in expected:
+            continue
+        for cell in cells:
+            match = next((m for m in missing if expected[m][0].cell_type == cell.cell_type), None)
+            if match is None:
+                del cell.metadata["nbgrader"]
+                problems.append(f"cell {grade_id} is no cell of the release (its grader metadata removed)")
+                continue
+            missing.remove(match)
+            cell.metadata["nbgrader"] = copy.deepcopy(expected[match][0].metadata["nbgrader"])
+            problems.append(f"cell {match} renamed to {grade_id} (its name put back)")
+    return problems
 
 
 def find_notebooks(folder: Path, expected: list[str]) -> Intake | None:
@@ -212,15 +321,18 @@ def find_notebooks(folder: Path, expected: list[str]) -> Intake | None:
     return None
 
 
-def submitted_files(folder: Path) -> tuple[dict[str, bytes], list[str]]:
-    """The submission's files that go to the worker, by relative path, and the Python files left out
-    (``IMPORTABLE_SUFFIXES``); links and files over ``MAX_FILE_BYTES`` are passed over."""
-    files, left_out = {}, []
+def submitted_files(folder: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[dict[str, bytes], list[str], list[str]]:
+    """The submission's files that go to the worker, by relative path, the Python files left out
+    (``IMPORTABLE_SUFFIXES``) and the files left out for their size (over ``max_bytes``); links are passed over."""
+    files, left_out, too_large = {}, [], []
     for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
+        if not path.is_file() or path.is_symlink():
             continue
-        if path.suffix in IMPORTABLE_SUFFIXES:
-            left_out.append(str(path.relative_to(folder)))
+        relative = str(path.relative_to(folder))
+        if path.stat().st_size > max_bytes:
+            too_large.append(relative)
+        elif path.suffix in IMPORTABLE_SUFFIXES:
+            left_out.append(relative)
         else:
-            files[str(path.relative_to(folder))] = path.read_bytes()
-    return files, left_out
+            files[relative] = path.read_bytes()
+    return files, left_out, too_large

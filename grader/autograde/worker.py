@@ -1,12 +1,17 @@
 """One submission graded by nbgrader's own ``autograde`` in a fresh scratch folder; runs in a worker
 process (local or Dask) and answers for every submission it is given.
 
+The scratch folder is private to the grading user (``mkdtemp``) and lies in the run's own folder
+(:func:`grader.autograde.scratch.run_scratch`) where the worker shares the coordinator's machine, so that a run
+stopped while its workers grade leaves nothing behind.
+
 The Execute step is the guarded one (:mod:`grader.kernel.guarded_execute`): the student's code runs
 jailed, limited and watched. Everything that travels, both ways, is plain data and bytes.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -33,6 +38,7 @@ class GradingTask:
     bundle: bytes
     isolation: str = "auto"
     rerun_experiments: bool = False  # run the experiment cells too, instead of keeping the student's outputs
+    scratch_root: str = ""  # the run's private folder for scratch folders, where this worker can see it
 
 
 @dataclass
@@ -96,7 +102,8 @@ def grade_submission(task: GradingTask) -> GradingResult:
     """Grade one submission with nbgrader in a fresh scratch folder (runs in a worker process)."""
     started = time.perf_counter()
     phases: dict[str, float] = {}
-    scratch = Path(tempfile.mkdtemp(prefix=f"grade-{task.student}-"))
+    where = task.scratch_root if task.scratch_root and os.path.isdir(task.scratch_root) else None
+    scratch = Path(tempfile.mkdtemp(prefix=f"grade-{task.student}-", dir=where))
     try:
         course = scratch / "course"
         course.mkdir()

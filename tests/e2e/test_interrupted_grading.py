@@ -1,14 +1,16 @@
 """Grading stopped from outside leaves nothing behind: `course autograde` on a small class (fast mode), stopped by
 SIGINT (Ctrl-C, which a terminal sends to the command's whole process group), SIGTERM or SIGKILL once its first
-kernel runs, leaves no process of the run within 10 s, no partial submission in the gradebook, and a rerun grades
-everyone as a run that was never stopped does. A jailed kernel orphaned on purpose, in an endless loop, ends at
-its CPU limit by itself.
+kernel runs, leaves no process of the run within 10 s, no partial submission in the gradebook, no scratch folder
+(a killed run's goes with the next run), and a rerun grades everyone as a run that was never stopped does; a stopped
+regrade keeps every student's status; a second run of the same assignment meanwhile stops at once. A jailed kernel
+orphaned on purpose, in an endless loop, ends at its CPU limit by itself.
 
 Processes are matched by the run's own folder: the course's copy and the temporary folder its workers grade in,
 in their command lines or as their working folders, never by a broad name."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,6 +25,7 @@ import pytest
 from grader.gradebook_audit import audit_class, cell_grades
 from grader.kernel.sandbox import jail_command, namespaces_available
 from grader.nbgrader_api import nbgrader_api
+from grader.statuses import status_path
 from tests.e2e.hostile_class import with_cell
 from tests.e2e.project1_trio import TRIO, trio_course
 
@@ -66,6 +69,11 @@ def processes_of(run: Path) -> list[psutil.Process]:
     return found
 
 
+def scratch_left(run: Path) -> list[Path]:
+    """The scratch folders of grading runs left in the run's temporary folder."""
+    return [*(run / "tmp").glob("course-grading-*"), *(run / "tmp").glob("grade-*")]
+
+
 def wait_for(condition, seconds: float, what: str):
     """Poll ``condition`` until it returns something true; fail after ``seconds``."""
     deadline = time.monotonic() + seconds
@@ -105,6 +113,11 @@ def test_a_stopped_run_leaves_no_process_nor_half_a_submission_and_a_rerun_grade
     course = make_run(tmp_path)
     grading = autograde(tmp_path)
     wait_for(lambda: kernel_running(tmp_path), 120, "no grading kernel started")
+    if signum == signal.SIGINT:  # a second run of the same assignment stops at once, naming the first
+        second = autograde(tmp_path)
+        output, _ = second.communicate(timeout=60)
+        assert second.returncode == 1 and "project1 is being graded in this course already" in output, output
+        assert f"process {grading.pid}" in output, output
     if signum == signal.SIGINT:
         os.killpg(grading.pid, signum)  # Ctrl-C: the terminal signals the foreground process group
     else:
@@ -114,6 +127,8 @@ def test_a_stopped_run_leaves_no_process_nor_half_a_submission_and_a_rerun_grade
     if signum != signal.SIGKILL:
         assert f"stopped by {signum.name}" in output and "not graded (" in output, output
     no_process_left(tmp_path)
+    if signum != signal.SIGKILL:  # a killed run cannot clean up: the next run removes its folder
+        assert not scratch_left(tmp_path)
 
     api = nbgrader_api(course)
     audit = audit_class(api.coursedir.db_url, api.coursedir.course_id, ASSIGNMENT, TRIO)
@@ -124,6 +139,16 @@ def test_a_stopped_run_leaves_no_process_nor_half_a_submission_and_a_rerun_grade
     assert rerun.returncode == 0, output
     assert cell_grades(course, ASSIGNMENT) == trio_grades  # as a run that nobody stopped
     no_process_left(tmp_path)
+    assert not scratch_left(tmp_path)
+    if signum == signal.SIGTERM:  # a stopped regrade keeps the status of everyone it did not reach
+        statuses = json.loads(status_path(course, ASSIGNMENT).read_text())
+        regrade = autograde(tmp_path, "--no-canary")
+        wait_for(lambda: kernel_running(tmp_path), 120, "no grading kernel started")
+        os.kill(regrade.pid, signum)
+        output, _ = regrade.communicate(timeout=60)
+        assert regrade.returncode == 128 + signum, output
+        assert json.loads(status_path(course, ASSIGNMENT).read_text()).keys() == statuses.keys() == set(TRIO)
+        assert not scratch_left(tmp_path)
 
 
 def test_without_a_jail_a_killed_grader_takes_its_kernel_and_the_students_processes_with_it(tmp_path):

@@ -4,6 +4,7 @@ grader's errors and their log, a stop signal's clean stop, and the local workers
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import statuses
+from grader import logs, statuses
 from grader.autograde import coordinator
 from grader.autograde.canary import CANARY
 from grader.autograde.intake import Intake
@@ -158,3 +159,22 @@ def test_a_dying_worker_costs_only_its_own_submission(monkeypatch):
     assert (
         results["killer"].error == "the grading worker process died twice, the second time alone with this submission"
     )
+
+
+def test_what_grading_said_goes_to_the_log_file_and_the_terminal_gets_one_line(course, capsys):
+    logger = logging.getLogger(logs.LOGGER)
+    handlers, level = list(logger.handlers), logger.level
+    nbgrader_log = "[INFO] Converting notebook project1.ipynb\n[WARNING] Cell 'x' does not exist in the database"
+    course["results"] = [
+        GradingResult(CANARY, True),
+        GradingResult("ada", False, error="NbGraderException: no notebooks", details=nbgrader_log),
+    ]
+    try:
+        logs.configure(verbose=False)
+        grade(course, ["ada"])
+        printed = capsys.readouterr().err
+    finally:
+        logger.handlers[:], logger.level = handlers, level
+    assert f"ada: {statuses.GRADER_ERROR}: NbGraderException: no notebooks" in printed
+    assert "[INFO]" not in printed and "[WARNING]" not in printed
+    assert nbgrader_log in log_path(course["root"][0], ASSIGNMENT).read_text()

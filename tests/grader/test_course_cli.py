@@ -51,7 +51,9 @@ def test_the_canary_option_reaches_the_grading(course_copy, monkeypatch, flag, c
         return []
 
     monkeypatch.setattr(cli, "grade_class", fake_grade_class)
+    monkeypatch.setattr(cli, "require_released", lambda *args: None)
     monkeypatch.setattr(cli.report, "collect_grades", lambda *args: [])
+    (course_copy / "submitted" / "ada").mkdir(parents=True)
     cli.main(["--root", str(course_copy), "autograde", "project1", "ada", *flag])
     assert received["canary"] is canary
 
@@ -64,5 +66,6 @@ def test_commands_that_do_not_autograde_refuse_grading_options(command, capsys):
 
 
 def test_a_bad_worker_count_is_explained(course_copy, capsys):
+    (course_copy / "submitted" / "ada").mkdir(parents=True)
     assert main(["--root", str(course_copy), "autograde", "project1", "ada", "--workers", "0"]) == 1
     assert "--workers must be 1 or more, not 0" in capsys.readouterr().err

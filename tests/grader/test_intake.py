@@ -8,9 +8,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.autograde import intake
-from grader.autograde.intake import check_submission, read_notebook
-from grader.statuses import GRADED, METADATA_TAMPERED, NOT_A_NOTEBOOK, NOTEBOOK_MISSING, UNKNOWN_NOTEBOOK
+from grader.autograde.intake import check_submission, foreign_grade_ids, read_notebook
+from grader.statuses import (
+    GRADED,
+    METADATA_TAMPERED,
+    NOT_A_NOTEBOOK,
+    NOTEBOOK_MISSING,
+    TOO_LARGE,
+    UNKNOWN_NOTEBOOK,
+    WRONG_ASSIGNMENT,
+)
 from tests.support import ROOT
 
 RELEASE = ROOT / "release" / "project1"
@@ -102,13 +109,13 @@ def test_each_change_to_the_grader_cells_is_named(tmp_path):
     assert ids.count("SmallNet_visible") == 1
 
 
-def test_links_and_oversized_files_are_not_shipped(tmp_path, monkeypatch):
+def test_links_and_oversized_files_are_not_shipped(tmp_path):
     folder = submit(tmp_path / "linker")
     size = (folder / NOTEBOOK).stat().st_size
     (folder / "big.bin").write_bytes(b"x" * (size + 1))
     (folder / "secret").symlink_to("/etc/hostname")
-    monkeypatch.setattr(intake, "MAX_FILE_BYTES", size)
-    assert sorted(check_submission(folder, RELEASE).files) == [NOTEBOOK]
+    checked = check_submission(folder, RELEASE, max_bytes=size)
+    assert sorted(checked.files) == [NOTEBOOK] and checked.too_large == ["big.bin"]
 
 
 def test_python_files_that_could_replace_a_module_are_left_out(tmp_path):
@@ -147,3 +154,44 @@ def test_a_long_list_of_problems_stays_one_short_line(tmp_path):
     assert checked.status == METADATA_TAMPERED and len(checked.problems) > 40
     assert checked.reason.startswith("cell title deleted; cell imports deleted; cell task1 deleted; and ")
     assert len(checked.reason) < 150
+
+
+def test_another_assignments_notebook_is_named_and_graded_as_the_release(tmp_path):
+    xor = nbformat.read(ROOT / "release" / "xor" / "xor.ipynb", as_version=4)
+    foreign = foreign_grade_ids(ROOT / "release", "project1")
+    checked = check_submission(submit(tmp_path / "mixer", xor), RELEASE, foreign_ids=foreign)
+    assert (checked.status, checked.gradable) == (WRONG_ASSIGNMENT, True)
+    assert checked.reason.startswith("this is the notebook of xor/xor.ipynb, not project1/project1.ipynb")
+    assert checked.files == {NOTEBOOK: (RELEASE / NOTEBOOK).read_bytes()}  # the release is graded in its place
+    pasted = release_copy()  # one cell of another assignment pasted into this one's notebook is not that
+    pasted.cells.append(next(c for c in xor.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "make_batch"))
+    checked = check_submission(submit(tmp_path / "paster", pasted), RELEASE, foreign_ids=foreign)
+    assert checked.status == METADATA_TAMPERED
+    assert checked.problems == ["cell make_batch is no cell of the release (its grader metadata removed)"]
+    shipped = nbformat.reads(checked.files[NOTEBOOK].decode(), as_version=4)
+    assert "nbgrader" not in shipped.cells[-1].metadata
+
+
+def test_a_renamed_grade_id_is_named_and_given_back(tmp_path):
+    nb = release_copy()
+    cell_of(nb, "train_hidden").metadata["nbgrader"]["grade_id"] = "my_train_tests"
+    checked = check_submission(submit(tmp_path / "renamer", nb), RELEASE)
+    assert (checked.status, checked.problems) == (
+        METADATA_TAMPERED,
+        ["cell train_hidden renamed to my_train_tests (its name put back)"],
+    )
+    shipped = nbformat.reads(checked.files[NOTEBOOK].decode(), as_version=4)
+    assert (
+        cell_of(shipped, "train_hidden").metadata["nbgrader"]
+        == cell_of(release_copy(), "train_hidden").metadata["nbgrader"]
+    )
+
+
+def test_a_notebook_over_the_size_limit_is_too_large_and_graded_as_the_release(tmp_path):
+    folder = submit(tmp_path / "hoarder")
+    size = (folder / NOTEBOOK).stat().st_size
+    checked = check_submission(folder, RELEASE, max_bytes=size - 1)
+    assert (checked.status, checked.gradable) == (TOO_LARGE, True)
+    assert "project1.ipynb is too large (" in checked.reason and "clear the outputs" in checked.reason
+    assert checked.files == {NOTEBOOK: (RELEASE / NOTEBOOK).read_bytes()}
+    assert check_submission(folder, RELEASE, max_bytes=size).status == GRADED  # at the limit is within it

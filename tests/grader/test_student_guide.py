@@ -68,6 +68,7 @@ def test_the_stated_limits_are_those_the_guarded_execute_step_enforces():
     config.Execute.timeout = 77
     config.GuardedExecute.memory_limit_mb = 999
     config.GuardedExecute.wall_clock_factor = 3.0
+    config.GuardedExecute.submission_file_limit_mb = 7
     step = GuardedExecute(config=config)
     enforced = (
         step.timeout,
@@ -75,5 +76,6 @@ def test_the_stated_limits_are_those_the_guarded_execute_step_enforces():
         step.wall_clock_factor,
         step.memory_limit_mb,
         step.output_limit_kb,
+        step.submission_file_limit_mb,
     )
-    assert tuple(configured_limits(config).values()) == enforced == (77, 900, 3.0, 999, 1024)
+    assert tuple(configured_limits(config).values()) == enforced == (77, 900, 3.0, 999, 1024, 7)
