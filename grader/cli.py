@@ -51,7 +51,7 @@ from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
 from grader.lab import formgrader_path, serve, start_lab
 from grader.links import notebook_links
-from grader.names import check_student_id
+from grader.names import STUDENT_ID_RULE, check_student_id
 from grader.nbgrader_api import nbgrader_api
 from grader.publish import publish
 from grader.release import generate_release
@@ -149,6 +149,8 @@ def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
     if named:
         return known_students(root, named)
     students = roster.submitted_students(root, assignment)
+    for folder in roster.unsafe_submission_folders(root, assignment):
+        print(f"skipped submitted/{folder}/: not a valid student id (a student id has {STUDENT_ID_RULE}); rename it")
     if not students:
         raise FileNotFoundError(
             f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)"
@@ -319,6 +321,8 @@ def term_steps(root: Path, steps: tuple[str, ...], args: argparse.Namespace) -> 
 def cmd_export(root: Path, args: argparse.Namespace) -> int:
     """Write the grade CSV and print the grade table; without an assignment, every assignment and the term. With
     ``--lms``, also the LMS's import file of the term (or of the one assignment)."""
+    if args.roster is not None:
+        roster.read_roster(args.roster)  # a bad roster stops the command before anything is written
     if args.assignment is None:
         status = term_steps(root, (EXPORT,), argparse.Namespace(workers=None, scheduler=None, isolation=None))
     else:

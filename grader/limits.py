@@ -36,6 +36,15 @@ class GradingLimits(Configurable):
     ).tag(config=True)
 
 
+#: The largest file of a submission that is graded, in bytes, unless ``nbgrader_config.py`` says otherwise.
+MAX_FILE_BYTES = GradingLimits.class_traits()["submission_file_limit_mb"].default_value * 1_000_000
+
+
+def file_limit_bytes(config: Config) -> int:
+    """The largest file of a submission that is graded, in bytes, as ``config`` sets it."""
+    return int(configured_limits(config)["file_mb"] * 1_000_000)
+
+
 def configured_limits(config: Config) -> dict[str, float]:
     """The limits that ``config`` (the course's ``nbgrader_config.py``) gives the guarded Execute step."""
     sections = [config[name] for name in ("Execute", "GradingLimits", SECTION) if name in config]

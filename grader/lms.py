@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.nbgrader_api import nbgrader_api
+from grader.roster import read_roster
 from grader.term import TermCell, TermRow
 
 CANVAS, MOODLE = "canvas", "moodle"
@@ -54,13 +55,11 @@ class Person:
 
 def people(root: Path, students: list[str], roster: Path | None = None) -> dict[str, Person]:
     """Each student's names and email from the gradebook, and the LMS identifiers of ``roster`` (a CSV with an
-    ``id`` column and any of :data:`ROSTER_COLUMNS`). Raises ``ValueError`` for a roster without ``id``."""
-    rows = []
-    if roster is not None:
-        with open(roster, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        if rows and "id" not in rows[0]:
-            raise ValueError(f"{roster}: expected a CSV with a header line naming at least the column 'id'")
+    ``id`` column and any of :data:`ROSTER_COLUMNS`), read by :func:`grader.roster.read_roster`: UTF-8 with or
+    without a byte-order mark, every id checked. Raises ``ValueError`` for a roster without ``id``, one that is not
+    UTF-8, and one with an empty, invalid or repeated id (all listed with their line numbers);
+    ``FileNotFoundError`` for a missing one."""
+    rows = read_roster(roster) if roster is not None else []
     found = {student: Person(student) for student in students}
     with nbgrader_api(root).gradebook as gb:
         for student in gb.students:
@@ -69,12 +68,12 @@ def people(root: Path, students: list[str], roster: Path | None = None) -> dict[
                 person.first_name, person.last_name = student.first_name or "", student.last_name or ""
                 person.email = student.email or ""
     for row in rows:
-        person = found.get(row["id"].strip())
+        person = found.get(row.id)
         if person is None:  # on the roster, not in the term
             continue
         for column in ROSTER_COLUMNS:
-            if (row.get(column) or "").strip():
-                setattr(person, column, row[column].strip())
+            if row.values.get(column):
+                setattr(person, column, row.values[column])
     return found
 
 

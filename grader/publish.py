@@ -243,6 +243,7 @@ def student_readme(config: CourseConfig) -> str:
     """The student repository's README: the course, its notebooks, how to start, submit, and the limits."""
     notebooks = [notebook for assignment in course_assignments(config) for notebook in assignment.notebooks()]
     name = config.student_repository.split("/")[1]
+    limits = grading_limits(config.root)
     return f"""# Neural networks in PyTorch: the course notebooks
 
 How neural networks are built, trained and tested, in PyTorch: a tutorial, then assignments, each a notebook
@@ -274,13 +275,14 @@ wrong; hidden tests grade the notebook you submit.
 Keep the notebook's file name. Run **Kernel > Restart Kernel and Run All Cells** (Colab: **Runtime > Restart
 session and run all**): every cell must run without an error, and the last cell, "Check before you submit",
 must say that every task is ready. Then hand in the notebook itself (Colab: **File > Download > Download
-.ipynb**) as your course tells you.
+.ipynb**) as your course tells you. A notebook larger than {limits["file_mb"]} MB scores 0: if yours is, clear the
+outputs of the cells that print or draw a lot, run it again and save it.
 
 ## Grading limits
 
 When your notebook is graded:
 
-{limits_markdown(grading_limits(config.root))}
+{limits_markdown(limits)}
 
 ## Licence
 

@@ -53,7 +53,7 @@ from grader.autograde.worker import GradingResult, GradingTask, grade_submission
 from grader.experiments import not_run_flag
 from grader.kernel.lifetime import die_with_parent
 from grader.kernel.sandbox import resolve_isolation
-from grader.limits import configured_limits
+from grader.limits import file_limit_bytes
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import load_course_config, nbgrader_api
 from grader.statuses import KernelReport, Outcome, load_statuses, save_statuses
@@ -370,7 +370,7 @@ def check_class(root: Path, assignment: str, students: list[str]) -> tuple[dict[
     """Every student's submission checked against the release (:func:`check_submission`), and its review flags:
     the static scan's and an experiment without outputs."""
     release = root / "release" / assignment
-    max_bytes = int(configured_limits(load_course_config(root))["file_mb"] * 1_000_000)
+    max_bytes = file_limit_bytes(load_course_config(root))
     foreign = foreign_grade_ids(root / "release", assignment)
     released_sources = {
         cell.source

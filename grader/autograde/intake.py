@@ -26,6 +26,7 @@ import nbformat
 
 from grader.cells import grade_id_of
 from grader.experiments import sync_experiment_tags
+from grader.limits import MAX_FILE_BYTES
 from grader.statuses import (
     GRADABLE,
     GRADED,
@@ -40,8 +41,6 @@ from grader.statuses import (
 #: The nbgrader metadata of a grader cell that a student must not change (nbgrader refuses a notebook whose
 #: ``schema_version`` is not its own).
 GUARDED_KEYS = ("grade", "solution", "locked", "task", "points", "schema_version")
-#: Largest file of a submission that is graded (``GuardedExecute.submission_file_limit_mb``'s default).
-MAX_FILE_BYTES = 50 << 20
 #: Files that Python could import in place of a real module: the grading kernel runs in the
 #: submission's folder, first on its import path, so a ``torch.py`` there would replace torch (and
 #: with it the tests' checks). They are not shipped; a submission is its notebooks and their data

@@ -69,3 +69,23 @@ def test_a_bad_worker_count_is_explained(course_copy, capsys):
     (course_copy / "submitted" / "ada").mkdir(parents=True)
     assert main(["--root", str(course_copy), "autograde", "project1", "ada", "--workers", "0"]) == 1
     assert "--workers must be 1 or more, not 0" in capsys.readouterr().err
+
+
+def test_a_submission_folder_that_is_no_valid_student_id_is_skipped_with_the_rule(course_copy, capsys):
+    for folder in ("ada", "ada lovelace", ".hidden"):
+        (course_copy / "submitted" / folder / "project1").mkdir(parents=True)
+    assert main(["--root", str(course_copy), "export", "project1"]) == 1  # ada: not graded yet
+    out = capsys.readouterr().out
+    assert "skipped submitted/ada lovelace/: not a valid student id (a student id has letters, digits" in out
+    assert "skipped submitted/.hidden/" in out
+    with open(course_copy / "grades" / "project1.csv", encoding="utf-8") as f:
+        assert [line.split(",")[0] for line in f.read().splitlines()[1:]] == ["ada"]
+
+
+def test_an_lms_export_with_a_bad_roster_writes_nothing(course_copy, capsys, tmp_path_factory):
+    roster = tmp_path_factory.mktemp("roster") / "roster.csv"
+    roster.write_text("id,sis_user_id\nada,1\nada,2\n", encoding="utf-8")
+    (course_copy / "submitted" / "ada" / "project1").mkdir(parents=True)
+    arguments = ["--root", str(course_copy), "export", "project1", "--lms", "canvas", "--roster", str(roster)]
+    assert main(arguments) == 1
+    assert "ada" in capsys.readouterr().err and not (course_copy / "grades").exists()
