@@ -51,7 +51,7 @@ from grader.feedback import generate_feedback
 from grader.kernel.sandbox import ISOLATION_MODES
 from grader.lab import formgrader_path, serve, start_lab
 from grader.links import notebook_links
-from grader.names import STUDENT_ID_RULE, check_student_id
+from grader.names import check_student_id
 from grader.nbgrader_api import nbgrader_api
 from grader.publish import publish
 from grader.release import generate_release
@@ -147,10 +147,10 @@ def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
     """The students a grading command works on: those named (each a safe id, in the roster or in
     ``submitted/``), or by default every student with a submission of ``assignment``."""
     if named:
-        return known_students(root, named)
+        return known_students(root, assignment, named)
     students = roster.submitted_students(root, assignment)
-    for folder in roster.unsafe_submission_folders(root, assignment):
-        print(f"skipped submitted/{folder}/: not a valid student id (a student id has {STUDENT_ID_RULE}); rename it")
+    for folder, why in roster.refused_submission_folders(root, assignment).items():
+        print(f"skipped submitted/{folder}/: {why}")
     if not students:
         raise FileNotFoundError(
             f"no submissions in submitted/<student>/{assignment}/; collect them first (see `collect`)"
@@ -158,12 +158,16 @@ def _students(root: Path, assignment: str, named: list[str]) -> list[str]:
     return students
 
 
-def known_students(root: Path, named: list[str]) -> list[str]:
+def known_students(root: Path, assignment: str, named: list[str]) -> list[str]:
     """``named``, once each, when every one is a safe id of a student in the roster (the gradebook) or with a
-    folder in ``submitted/``; otherwise raise ``ValueError`` naming the others, before anything is written."""
+    folder in ``submitted/`` (no link); otherwise raise ``ValueError`` naming the others, before anything is
+    written."""
     named = list(dict.fromkeys(named))
+    refused = roster.refused_submission_folders(root, assignment)
     for student in named:
-        check_student_id(student, "the student id ")
+        check_student_id(student)
+        if student in refused:
+            raise ValueError(f"submitted/{student}/: {refused[student]}")
     with nbgrader_api(root).gradebook as gb:
         enrolled = {student.id for student in gb.students}
     unknown = [s for s in named if s not in enrolled and not (root / "submitted" / s).is_dir()]
@@ -263,7 +267,8 @@ def _grade_steps(
             print(f"  no feedback for {student}: {reason}")
     rows = report.collect_grades(root, assignment, students)
     if EXPORT in steps:
-        everyone = report.collect_grades(root, assignment, class_students(root, assignment, students))
+        whole_class = class_students(root, assignment, students)
+        everyone = rows if whole_class == students else report.collect_grades(root, assignment, whole_class)
         path = report.write_csv(everyone, root / "grades" / f"{assignment}.csv")
         print(f"grades: {path.relative_to(root)} ({len(everyone)} student(s))")
     print()

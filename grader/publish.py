@@ -128,7 +128,7 @@ def publish(root: Path, dest: Path, message: str | None = None) -> Published:
         raise ValueError(
             f"{dest} is inside the instructor repository: publish into a folder of its own (or under build/)"
         )
-    check_destination(dest)
+    check_destination(dest, within=config.root / "build")
     with tempfile.TemporaryDirectory(prefix="student-repo-") as scratch:
         staged = Path(scratch)
         stage(config, staged)
@@ -141,14 +141,17 @@ def publish(root: Path, dest: Path, message: str | None = None) -> Published:
         _init_repository(dest, config.branch)
         _remove_tracked(dest)
         shutil.copytree(staged, dest, dirs_exist_ok=True)
-    commit = _commit(dest, message or f"Publish the course from {config.repository}")
+        published = {p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()}
+    commit = _commit(dest, message or f"Publish the course from {config.repository}", published)
     return Published(dest, sorted(_tracked(dest)), commit)
 
 
-def check_destination(dest: Path) -> None:
+def check_destination(dest: Path, within: Path | None = None) -> None:
     """Raise :class:`ValueError`, naming ``dest``, what is wrong and what to do, unless ``dest`` is a place to
     publish into: a folder that does not exist, an empty folder, or a git repository of its own that ``course
-    publish`` wrote (or that has no commit and no file yet) with nothing uncommitted. Changes nothing."""
+    publish`` wrote (or that has no commit and no file yet) with nothing uncommitted. A new or empty folder inside
+    another git repository is refused too (the student repository would sit in it as untracked files), except
+    under ``within`` (the instructor repository's ``build/``). Changes nothing."""
     if dest.is_symlink() and not dest.exists():
         raise ValueError(f"{dest} is a broken symbolic link: remove it, or {WHERE_TO}")
     if not dest.exists():
@@ -157,6 +160,22 @@ def check_destination(dest: Path) -> None:
         raise ValueError(f"{dest} is a file, not a folder: {WHERE_TO}")
     elif any(dest.iterdir()):
         _check_repository(dest)
+        return
+    _check_not_inside_a_repository(dest, within)
+
+
+def _check_not_inside_a_repository(dest: Path, within: Path | None) -> None:
+    """Refuse a new or empty ``dest`` inside another git repository's work tree, unless it lies in ``within``."""
+    where = dest.absolute()
+    if within is not None and within.resolve() in where.resolve().parents:
+        return
+    above = next(folder for folder in (where, *where.parents) if folder.is_dir())
+    top = _ask_git(above, "rev-parse", "--show-toplevel")
+    if top:
+        raise ValueError(
+            f"{dest} is inside the git repository {top}, where the student repository would be a stray folder: "
+            f"{WHERE_TO}, outside any other repository"
+        )
 
 
 def _check_parent(dest: Path) -> None:
@@ -414,10 +433,17 @@ def _changed_files(dest: Path) -> list[str]:
     return changed
 
 
-def _commit(dest: Path, message: str) -> str | None:
-    """Commit everything in ``dest``, with :data:`TRAILER`; the new commit's id, or None when nothing changed."""
+def _commit(dest: Path, message: str, published: set[str]) -> str | None:
+    """Commit the ``published`` files in ``dest`` (and the removal of any other tracked file), with
+    :data:`TRAILER`; the new commit's id, or None when nothing changed. A file that was in ``dest`` before and
+    that DEST's own ``.gitignore`` hid (which the published one may not) is neither committed nor deleted: it was
+    never scanned."""
     _git(dest, "add", "--all")
-    if not _git(dest, "status", "--porcelain"):
+    added = _git_output(dest, "diff", "--cached", "--name-only", "-z", "--diff-filter=A").split("\0")
+    foreign = [name for name in added if name and name not in published]
+    if foreign:
+        _git(dest, "rm", "--cached", "--quiet", "--", *foreign)
+    if _ask_git(dest, "diff", "--cached", "--quiet") is not None:  # git exits 0: nothing staged
         return None
     identity = [] if _configured(dest) else ["-c", "user.name=course publish", "-c", "user.email=course@localhost"]
     _git(dest, *identity, "commit", "--quiet", "--message", f"{message.rstrip()}\n\n{TRAILER}")

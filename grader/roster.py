@@ -29,13 +29,16 @@ import secrets
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import nbformat
+
+from grader.autograde.intake import foreign_grade_ids, other_assignment
 from grader.limits import file_limit_bytes
-from grader.names import UnsafeName, check_student_id, is_safe_name, path_inside
+from grader.names import STUDENT_ID_RULE, UnsafeName, check_student_id, is_safe_name, path_inside
 from grader.nbgrader_api import load_course_config, nbgrader_api
 
 #: File names that LMS downloads give submissions, e.g. Canvas's ``ada_12345_67890_project1.ipynb``
@@ -63,14 +66,22 @@ def _submission_folders(root: Path, assignment: str) -> list[str]:
 
 
 def submitted_students(root: Path, assignment: str) -> list[str]:
-    """Students with a folder ``submitted/<student>/<assignment>/`` whose name is a valid student id (the others,
-    :func:`unsafe_submission_folders`, are never graded)."""
-    return [name for name in _submission_folders(root, assignment) if is_safe_name(name)]
+    """Students with a folder ``submitted/<student>/<assignment>/`` that is no link and whose name is a valid student
+    id (the others, :func:`refused_submission_folders`, are never graded)."""
+    refused = refused_submission_folders(root, assignment)
+    return [name for name in _submission_folders(root, assignment) if name not in refused]
 
 
-def unsafe_submission_folders(root: Path, assignment: str) -> list[str]:
-    """The folders of ``submitted/`` with a submission of ``assignment`` whose name is not a valid student id."""
-    return [name for name in _submission_folders(root, assignment) if not is_safe_name(name)]
+def refused_submission_folders(root: Path, assignment: str) -> dict[str, str]:
+    """The folders of ``submitted/`` with a submission of ``assignment`` that are not graded, each with why: a name
+    that is not a valid student id, or a link on the way (a submission is graded from inside ``submitted/`` only)."""
+    refused = {}
+    for name in _submission_folders(root, assignment):
+        if not is_safe_name(name):
+            refused[name] = f"not a valid student id (a student id has {STUDENT_ID_RULE}); rename it"
+        elif any(path.is_symlink() for path in (root / "submitted" / name, root / "submitted" / name / assignment)):
+            refused[name] = "a link: a submission is graded from inside submitted/ only; copy it there"
+    return refused
 
 
 # --- rosters ---------------------------------------------------------------------------------------------------
@@ -84,6 +95,7 @@ class RosterRow:
     line: int
     id: str
     values: dict[str, str]
+    last_line: int = 0  # the line it ends on, when a quoted value runs over several lines
 
 
 def roster_text(path: Path) -> str:
@@ -121,21 +133,29 @@ def _roster_rows(path: Path, text: str) -> list[RosterRow]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         names = _header_names(path, next(reader, None))
-        rows = []
+        rows, start = [], reader.line_num + 1
         for cells in reader:
             values = dict(zip(names, (cell.strip() for cell in cells), strict=False))
             if any(values.values()):  # a line of empty cells (Excel writes them for formatted rows) is blank
-                rows.append(RosterRow(reader.line_num, values.get("id", ""), values))
+                rows.append(RosterRow(start, values.get("id", ""), values, reader.line_num))
+            start = reader.line_num + 1
     except csv.Error as error:
         raise ValueError(f"{path} line {reader.line_num}: not a CSV file that can be read ({error})") from None
     return rows
 
 
 def roster_problems(rows: list[RosterRow]) -> list[str]:
-    """What is wrong with the ids of ``rows``, each problem with its line number: an empty id, an id that breaks
+    """What is wrong with the ids of ``rows``, each problem with its line number: a quoted value that runs over
+    several lines (a stray quote swallows the students after it), an empty id, an id that breaks
     :data:`grader.names.STUDENT_ID_RULE`, and an id given on a second line (both lines named)."""
     problems, first_line = [], {}
     for row in rows:
+        if row.last_line > row.line:
+            problems.append(
+                f'lines {row.line}-{row.last_line}: a quote (") opens a value that runs on to line {row.last_line}; '
+                "close the quote or remove it"
+            )
+            continue
         if not row.id:
             problems.append(f"line {row.line}: the id is empty")
             continue
@@ -235,10 +255,15 @@ def open_archive(archive: Path) -> Iterator[zipfile.ZipFile]:
 
 
 def is_notebook_member(info: zipfile.ZipInfo) -> bool:
-    """Whether a member of an LMS download is meant as a notebook: not a folder, ``.ipynb``, not macOS metadata.
-    Other members are passed over without a word (they are never written)."""
+    """Whether a member of an LMS download is meant as a notebook: not a folder, ``.ipynb`` (in any case), not macOS
+    metadata."""
     path = PurePosixPath(info.filename.replace("\\", "/"))
-    return not info.filename.endswith(("/", "\\")) and path.suffix == ".ipynb" and "__MACOSX" not in path.parts
+    return not _is_folder_or_metadata(info) and path.suffix.lower() == ".ipynb"
+
+
+def _is_folder_or_metadata(info: zipfile.ZipInfo) -> bool:
+    """Whether a member is a folder entry or macOS metadata, passed over without a word."""
+    return info.filename.endswith(("/", "\\")) or "__MACOSX" in PurePosixPath(info.filename.replace("\\", "/")).parts
 
 
 def check_member(info: zipfile.ZipInfo, cap: int) -> None:
@@ -259,14 +284,19 @@ def check_member(info: zipfile.ZipInfo, cap: int) -> None:
         raise Skip(f"{info.file_size:,} bytes, over the {cap:,} bytes a submission's file may have")
 
 
-def member_target(info: zipfile.ZipInfo, regex: re.Pattern[str], notebooks: list[str]) -> tuple[str, str]:
+def member_target(
+    info: zipfile.ZipInfo, regex: re.Pattern[str], assignment: str, notebooks: list[str]
+) -> tuple[str, str]:
     """Whose notebook ``info`` is and the release notebook it is: ``(student, notebook)``, from ``regex``'s groups
-    ``student_id`` and ``file`` on the file name, or from a ``<student>/`` folder. Raises :class:`Skip` when the
+    ``student_id`` and ``file`` on the file name, or from a ``<student>/`` (or nbgrader's ``<student>/<assignment>/``)
+    folder. Raises :class:`Skip` when the
     owner cannot be told, the student id breaks the student id rule, or the notebook is not the assignment's."""
     path = PurePosixPath(info.filename.replace("\\", "/"))
     match = regex.match(path.name)
     if match:
         student, name = match["student_id"], match["file"]
+    elif len(path.parts) >= 3 and path.parts[-2] == assignment:  # nbgrader's layout: <student>/<assignment>/<file>
+        student, name = path.parts[-3], path.name
     elif len(path.parts) >= 2:
         student, name = path.parts[-2], path.name
     else:
@@ -296,11 +326,12 @@ def _read_chunk(source: IO[bytes]) -> bytes:
         raise _damaged(error) from None
 
 
-def copy_capped(source: IO[bytes], target: Path, cap: int) -> int:
+def copy_capped(source: IO[bytes], target: Path, cap: int, check: Callable[[Path], None] | None = None) -> int:
     """Copy ``source`` to ``target`` in chunks, through a temporary file in ``target``'s folder renamed into place,
     and return the bytes copied. Raises :class:`Skip` as soon as more than ``cap`` bytes come out (the sizes a zip
     declares can lie) or ``source`` cannot be read; on any error the temporary file is deleted and ``target`` is
-    as it was (an error writing, such as a full disk, is raised as it is)."""
+    as it was (an error writing, such as a full disk, is raised as it is). ``check``, given the copy before it is
+    renamed into place, may refuse it by raising :class:`Skip`."""
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
         with open(partial, "xb") as out:
@@ -310,13 +341,17 @@ def copy_capped(source: IO[bytes], target: Path, cap: int) -> int:
                 if copied > cap:
                     raise Skip(f"more than the {cap:,} bytes a submission's file may have (its declared size lies)")
                 out.write(chunk)
+        if check is not None:
+            check(partial)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return copied
 
 
-def collect_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, cap: int) -> None:
+def collect_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, cap: int, check: Callable[[Path], None] | None = None
+) -> None:
     """Write the member ``info`` of ``zf`` to ``target`` (see :func:`copy_capped`); a member that cannot be read
     (a bad CRC, damaged compressed data or headers, cut short, encrypted) raises :class:`Skip` with the reason."""
     try:
@@ -325,36 +360,86 @@ def collect_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, cap
         raise _damaged(error) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     with source:
-        copy_capped(source, target, cap)
+        copy_capped(source, target, cap, check)
 
 
 def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_FILE_PATTERN) -> Collection:
     """Unpack an LMS download of notebooks into ``submitted/<student>/<assignment>/``.
 
     Each ``.ipynb`` member is matched by ``pattern`` (groups ``student_id`` and ``file``) on its file name, or sits
-    in a ``<student_id>/`` folder. A file name that is not one of the assignment's notebooks is renamed to it when
-    the assignment has exactly one. The name only ever picks a student and one of the release's notebooks: the
-    student id must follow the student id rule and the file lands at ``submitted/<student>/<assignment>/<notebook>``
-    (checked by :func:`grader.names.path_inside`). Members refused by :func:`check_member` or
-    :func:`member_target`, and members that cannot be read, are skipped with the reason; the others are still
-    collected. Raises ``FileNotFoundError`` without a release, and for a missing archive; ``ValueError`` for an
-    archive that is not a readable zip (:func:`open_archive`).
+    in a ``<student_id>/`` (or nbgrader's ``<student_id>/<assignment>/``) folder. A file name that is not one of the
+    assignment's notebooks is renamed to it when the assignment has exactly one. The name only ever picks a student
+    and one of the release's notebooks: the student id must follow the student id rule and the file lands at
+    ``submitted/<student>/<assignment>/<notebook>`` (checked by :func:`grader.names.path_inside`, no link on the
+    way). Skipped, each with the reason, and the others still collected: members refused by :func:`check_member` or
+    :func:`member_target`, members that cannot be read, a second member for the same student's notebook (the first
+    is kept), a notebook of another assignment (recognised by its grade ids: it would replace this one's), and files
+    that are not notebooks. Raises ``FileNotFoundError`` without a release, and for a missing archive;
+    ``ValueError`` for a pattern without its two groups and an archive that is not a readable zip
+    (:func:`open_archive`).
     """
     notebooks = sorted(p.name for p in (root / "release" / assignment).glob("*.ipynb"))
     if not notebooks:
         raise FileNotFoundError(f"no release/{assignment}/*.ipynb: run `course release {assignment}` first")
-    regex = re.compile(pattern)
+    regex = _member_pattern(pattern)
     cap = COLLECT_FACTOR * file_limit_bytes(load_course_config(root))
-    done = Collection()
+    check = _NotAnotherAssignment(root, assignment)
+    done, taken = Collection(), {}
     with open_archive(archive) as zf:
-        for info in filter(is_notebook_member, zf.infolist()):
+        for info in zf.infolist():
+            if _is_folder_or_metadata(info):
+                continue
             try:
+                if not is_notebook_member(info):
+                    raise Skip("not a notebook (.ipynb): not collected")
                 check_member(info, cap)
-                student, name = member_target(info, regex, notebooks)
+                student, name = member_target(info, regex, assignment, notebooks)
                 target = path_inside(root / "submitted", student, assignment, name)
-                collect_member(zf, info, target, cap)
+                if target in taken:
+                    raise Skip(f"a second notebook for {student}/{assignment}/{name}, after {taken[target]}: the first "
+                               "is kept; collect this one alone if it is the one to grade")  # fmt: skip
+                collect_member(zf, info, target, cap, check)
             except (Skip, UnsafeName) as skip:
                 done.skipped.append(f"{info.filename}: {skip}")
                 continue
+            taken[target] = info.filename
             done.collected.append(f"{student}/{assignment}/{name}")
     return done
+
+
+def _member_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled, or ``ValueError`` saying what is wrong with it: it must be a regular expression with
+    the groups ``student_id`` and ``file``."""
+    try:
+        regex = re.compile(pattern)
+    except re.error as error:
+        raise ValueError(f"--pattern {pattern!r} is not a regular expression ({error})") from None
+    missing = {"student_id", "file"} - set(regex.groupindex)
+    if missing:
+        raise ValueError(
+            f"--pattern {pattern!r} has no group named {' or '.join(sorted(missing))}: name them (?P<student_id>...) "
+            "and (?P<file>...)"
+        )
+    return regex
+
+
+class _NotAnotherAssignment:
+    """The check of a collected notebook, before it replaces anything: :class:`Skip` when it is another assignment's
+    (:func:`grader.autograde.intake.other_assignment`). A file that is no notebook is collected: grading says so."""
+
+    def __init__(self, root: Path, assignment: str) -> None:
+        self.assignment = assignment
+        self.releases = {
+            p.name: nbformat.read(p, as_version=4) for p in (root / "release" / assignment).glob("*.ipynb")
+        }
+        self.foreign = foreign_grade_ids(root / "release", assignment)
+
+    def __call__(self, path: Path) -> None:
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # not a notebook: grading gives it its status and reason
+            return
+        for release in self.releases.values():
+            other = other_assignment(nb, release, self.foreign)
+            if other:
+                raise Skip(f"the notebook of {other}, not of {self.assignment}: collect it under its own assignment")

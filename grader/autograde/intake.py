@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,6 +197,8 @@ def check_submission(
     intake, repaired = Intake(), {}
     for name in expected:
         path = folder / name
+        if path.is_symlink():
+            return Intake(NOT_A_NOTEBOOK, f"{name} is a link, not a file: submit the notebook itself")
         if not path.exists():
             intake.problems.append(f"{name} missing (scored 0)")
             continue
@@ -237,11 +240,12 @@ def repair_notebook(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -
 
 
 def _size(path: Path) -> int:
-    return path.stat().st_size if path.is_file() else 0
+    return path.stat().st_size if path.is_file() and not path.is_symlink() else 0
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size / 1e6:.2f} MB"
+    """``size`` in MB, rounded up to a tenth (so that a file just over a limit never reads as the limit)."""
+    return f"{math.ceil(size / 1e5) / 10:g} MB"
 
 
 def graded_as_release(release_folder: Path, status: str, reason: str) -> Intake:
@@ -268,22 +272,29 @@ def _grade_ids(path: Path) -> set[str]:
 
 
 def other_assignment(nb: nbformat.NotebookNode, release: nbformat.NotebookNode, foreign: dict[str, str]) -> str:
-    """The notebook (``xor/xor.ipynb``) that ``nb`` is, when more of its grade ids belong to that notebook than to
-    ``release``; else ``""``."""
-    ids = set(grader_cells(nb))
+    """The notebook (``xor/xor.ipynb``) that ``nb`` is, when it holds fewer than half of ``release``'s grade ids and
+    more of that notebook's; else ``""``."""
+    ids, own = set(grader_cells(nb)), set(grader_cells(release))
     counts: dict[str, int] = {}
     for grade_id in ids & set(foreign):
         counts[foreign[grade_id]] = counts.get(foreign[grade_id], 0) + 1
-    if not counts:
+    if not counts or 2 * len(ids & own) >= len(own):
         return ""
     where, count = max(counts.items(), key=lambda item: item[1])
-    return where if count > len(ids & set(grader_cells(release))) else ""
+    return where if count > len(ids & own) else ""
+
+
+def _kind(cell: nbformat.NotebookNode) -> tuple:
+    """What a grader cell is: its type, and whether it is an answer, a test, locked or a task."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type, *(bool(meta.get(key)) for key in ("solution", "grade", "locked", "task"))
 
 
 def repair_unknown_cells(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
-    """Give back its grade id to each grader cell whose id was renamed (paired, in order, with a release cell of
-    the same type that is missing), and take the grader metadata off every other cell whose grade id the release
-    does not know (nbgrader stops at it); return what was done, a phrase each."""
+    """Give back its grade id to each grader cell whose id was renamed (paired, in order, with a missing release cell
+    of the same kind: type, and whether it is an answer, a test, locked or a task), and take the grader metadata off
+    every other cell whose grade id the release does not know (nbgrader stops at it); return what was done, a phrase
+    each."""
     expected = grader_cells(release)
     submitted = grader_cells(nb)
     missing = [grade_id for grade_id in expected if grade_id not in submitted]
@@ -292,7 +303,7 @@ def repair_unknown_cells(nb: nbformat.NotebookNode, release: nbformat.NotebookNo
         if grade_id in expected:
             continue
         for cell in cells:
-            match = next((m for m in missing if expected[m][0].cell_type == cell.cell_type), None)
+            match = next((m for m in missing if _kind(expected[m][0]) == _kind(cell)), None)
             if match is None:
                 del cell.metadata["nbgrader"]
                 problems.append(f"cell {grade_id} is no cell of the release (its grader metadata removed)")

@@ -170,6 +170,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             scratch_dir,
             sweep_cache,
         )
+        if scratch_dir and not self.connection_file:  # with the kernel's key: in the scratch folder, not in /tmp
+            self.connection_file = os.path.join(scratch_dir, "kernel-connection.json")
         if isolation == "namespaces":
             self.sockets = tempfile.mkdtemp(prefix="ipc-", dir=scratch_dir)
             if len(self.sockets) > MAX_SOCKET_PATH - len("/kernel-99"):

@@ -70,8 +70,8 @@ def processes_of(run: Path) -> list[psutil.Process]:
 
 
 def scratch_left(run: Path) -> list[Path]:
-    """The scratch folders of grading runs left in the run's temporary folder."""
-    return [*(run / "tmp").glob("course-grading-*"), *(run / "tmp").glob("grade-*")]
+    """The scratch folders of grading runs, and kernels' connection files, left in the run's temporary folder."""
+    return [*(run / "tmp").glob("course-grading-*"), *(run / "tmp").glob("grade-*"), *(run / "tmp").glob("*.json")]
 
 
 def wait_for(condition, seconds: float, what: str):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import nbformat
@@ -195,3 +196,46 @@ def test_a_notebook_over_the_size_limit_is_too_large_and_graded_as_the_release(t
     assert "project1.ipynb is too large (" in checked.reason and "clear the outputs" in checked.reason
     assert checked.files == {NOTEBOOK: (RELEASE / NOTEBOOK).read_bytes()}
     assert check_submission(folder, RELEASE, max_bytes=size).status == GRADED  # at the limit is within it
+
+
+def test_a_whole_notebook_with_another_assignments_cells_pasted_in_is_this_assignments(tmp_path):
+    nb = release_copy()
+    deep = nbformat.read(ROOT / "release" / "deep" / "deep.ipynb", as_version=4)
+    nb.cells += [cell for cell in deep.cells if cell.metadata.get("nbgrader")]  # more cells than project1 has
+    checked = check_submission(submit(tmp_path / "paster", nb), RELEASE, foreign_ids=foreign_grade_ids(
+        ROOT / "release", "project1"))  # fmt: skip
+    assert checked.status == METADATA_TAMPERED
+    assert all("is no cell of the release" in problem or "duplicated" in problem for problem in checked.problems)
+
+
+def test_a_renamed_answer_gets_its_own_name_back_not_a_deleted_tests(tmp_path):
+    nb = release_copy()
+    answer = cell_of(nb, "train")
+    answer.source = "def train(model, batches):\n    return []"
+    answer.metadata["nbgrader"]["grade_id"] = "my_train"
+    nb.cells.remove(cell_of(nb, "evaluate_visible"))  # a test cell missing too, earlier or later
+    nb.cells.remove(cell_of(nb, "make_training_data_visible"))
+    checked = check_submission(submit(tmp_path / "renamer", nb), RELEASE)
+    assert "cell train renamed to my_train (its name put back)" in checked.problems
+    shipped = nbformat.reads(checked.files[NOTEBOOK].decode(), as_version=4)
+    assert cell_of(shipped, "train").source == answer.source
+
+
+def test_a_notebook_that_is_a_link_is_not_graded(tmp_path):
+    folder = tmp_path / "linker"
+    folder.mkdir()
+    (folder / NOTEBOOK).symlink_to(RELEASE / NOTEBOOK)
+    checked = check_submission(folder, RELEASE)
+    assert (checked.status, checked.reason) == (
+        NOT_A_NOTEBOOK,
+        "project1.ipynb is a link, not a file: submit the notebook itself",
+    )
+
+
+def test_a_file_just_over_the_limit_never_reads_as_the_limit(tmp_path):
+    folder = submit(tmp_path / "hoarder")
+    size = (folder / NOTEBOOK).stat().st_size
+    checked = check_submission(folder, RELEASE, max_bytes=size - 1)
+    assert (
+        f"({math.ceil(size / 1e5) / 10:g} MB; the limit is {math.ceil((size - 1) / 1e5) / 10:g} MB)" in checked.reason
+    )

@@ -4,6 +4,7 @@ and changes nothing when it refuses; and the links that open its notebooks."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -337,3 +338,30 @@ def test_the_published_package_installs_helpers_and_no_grader(tmp_path):
                            capture_output=True, text=True, check=True)  # fmt: skip
     where, grader = found.stdout.split()
     assert where == str(site / "helpers" / "__init__.py") and grader == "None"
+
+
+def test_what_the_destinations_own_gitignore_hid_is_neither_committed_nor_deleted(course, elsewhere):
+    dest = elsewhere / "student-repo"
+    publish(course, dest)
+    (dest / ".gitignore").write_text((dest / ".gitignore").read_text() + "private/\n")
+    subprocess.run(["git", "commit", "-qam", "ignore private/"], cwd=dest, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "ta", "GIT_AUTHOR_EMAIL": "ta@x", "GIT_COMMITTER_NAME": "ta",
+                        "GIT_COMMITTER_EMAIL": "ta@x"})  # fmt: skip
+    (dest / "private").mkdir()
+    (dest / "private" / "answers.txt").write_text("a model answer")
+    done = publish(course, dest)
+    assert "private/answers.txt" not in done.files
+    assert (dest / "private" / "answers.txt").read_text() == "a model answer"
+    tracked = subprocess.run(["git", "ls-files"], cwd=dest, capture_output=True, text=True).stdout.split()
+    assert "private/answers.txt" not in tracked and ".gitignore" in tracked
+
+
+def test_a_new_folder_inside_another_repository_is_refused(course, elsewhere, capsys):
+    other = elsewhere / "other"
+    other.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=other, check=True)
+    (other / "empty").mkdir()
+    for dest in (other / "sub", other / "empty"):
+        assert cli.main(["--root", str(course), "publish", str(dest)]) == 1
+        assert f"is inside the git repository {other}" in capsys.readouterr().err
+    assert sorted(p.name for p in other.iterdir()) == [".git", "empty"] and not any((other / "empty").iterdir())

@@ -103,7 +103,7 @@ def test_a_good_archive_is_collected(course_copy, capsys, downloads):
     archive = zip_of(downloads / "good.zip", {GOOD: NOTEBOOK, "ben/project1.ipynb": NOTEBOOK, "a.txt": b""})
     status, out, err, files = collect(course_copy, capsys, archive)
     assert (status, err) == (0, "")
-    assert out == "collected 2 notebook(s) into submitted/\n"
+    assert out == "collected 2 notebook(s) into submitted/\n  skipped a.txt: not a notebook (.ipynb): not collected\n"
     assert files == {ADA, f"submitted/ben/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"}
     assert (course_copy / ADA).read_bytes() == NOTEBOOK
 
@@ -158,7 +158,7 @@ def test_links_folders_and_devices_are_never_written(course_copy, capsys, downlo
 
 
 def test_ten_thousand_members_are_handled(course_copy, capsys, downloads):
-    """Mostly what is refused or passed over, which costs no file, and 100 students' notebooks."""
+    """Mostly what is refused, which costs no file, and 100 students' notebooks."""
     with zipfile.ZipFile(downloads / "many.zip", "w") as zf:
         for i in range(100):
             zf.writestr(f"s{i}_1_project1.ipynb", b"{}")
@@ -169,7 +169,7 @@ def test_ten_thousand_members_are_handled(course_copy, capsys, downloads):
     status, out, err, files = collect(course_copy, capsys, downloads / "many.zip")
     assert (status, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "collected 100 notebook(s) into submitted/" and len(lines) == 1 + 6600
+    assert lines[0] == "collected 100 notebook(s) into submitted/" and len(lines) == 1 + 9900
     assert files == {f"submitted/s{i}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" for i in range(100)}
 
 
@@ -386,3 +386,57 @@ def test_the_lms_roster_is_read_by_the_same_reader(course_copy, downloads):
     roster.write_bytes("id,section\nada,Säle\n".encode("latin-1"))
     with pytest.raises(ValueError, match=r'not UTF-8 text: line 2.*save it as "CSV UTF-8"'):
         lms.people(course_copy, ["ada"], roster)
+
+
+# --- collect: what would replace a submission ---------------------------------------------------------------------
+
+
+def test_a_member_never_replaces_another_or_another_assignments_notebook(course_copy, capsys, downloads):
+    xor = (ROOT / "submitted" / "ada" / "xor" / "xor.ipynb").read_bytes()
+    members = {
+        GOOD: NOTEBOOK,
+        "ada/Untitled.IPYNB": NOTEBOOK,  # a second notebook for ada, and the suffix in capitals
+        "ben/project1/project1.ipynb": NOTEBOOK,  # nbgrader's layout: <student>/<assignment>/<file>
+        "cy/project1/project1.ipynb": NOTEBOOK,
+        "dev_1_project1.ipynb": xor,  # the XOR lab's notebook, in Project 1's download
+        "eve_1_project1.ipynb.txt": NOTEBOOK,
+    }
+    status, out, err, files = collect(course_copy, capsys, zip_of(downloads / "mixed.zip", members))
+    assert (status, err) == (0, "")
+    assert files == {ADA, *(f"submitted/{s}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" for s in ("ben", "cy"))}
+    assert out.splitlines()[1:] == [
+        f"  skipped ada/Untitled.IPYNB: a second notebook for ada/project1/project1.ipynb, after {GOOD}: the first is "
+        "kept; collect this one alone if it is the one to grade",
+        "  skipped dev_1_project1.ipynb: the notebook of xor/xor.ipynb, not of project1: collect it under its own "
+        "assignment",
+        "  skipped eve_1_project1.ipynb.txt: not a notebook (.ipynb): not collected",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [("(", "--pattern '(' is not a regular expression"), ("(.*)", "--pattern '(.*)' has no group named file or")],
+)
+def test_a_pattern_without_its_groups_is_one_line(course_copy, capsys, downloads, pattern, message):
+    archive = zip_of(downloads / "good.zip", {GOOD: NOTEBOOK})
+    status, out, err, files = run(course_copy, capsys, "collect", ASSIGNMENT, str(archive), "--pattern", pattern)
+    assert (status, out) == (1, "") and err.startswith(f"error: {message}") and len(err.splitlines()) == 1
+    assert not files - {"exchange"}
+
+
+def test_a_student_folder_that_links_to_another_students_is_refused(course_copy, capsys, downloads):
+    (course_copy / "submitted" / "ben").mkdir(parents=True)
+    (course_copy / "submitted" / "zoe").symlink_to(course_copy / "submitted" / "ben")
+    status, out, err, files = collect(
+        course_copy, capsys, zip_of(downloads / "z.zip", {"zoe_1_project1.ipynb": NOTEBOOK})
+    )
+    assert (status, err, files) == (0, "", set()) and "passes through a link" in out
+    assert not (course_copy / "submitted" / "ben" / ASSIGNMENT).exists()
+
+
+def test_a_roster_with_a_quote_left_open_is_refused_not_cut_short(course_copy, capsys, downloads):
+    roster = downloads / "roster.csv"
+    roster.write_text('id,first_name,last_name\nzed1,"Zed,One\nzed2,Zed,Two\nzed3,Zed,Three\n', encoding="utf-8")
+    status, out, err, files = run(course_copy, capsys, "add-students", str(roster))
+    assert (status, out) == (1, "") and 'lines 2-4: a quote (") opens a value that runs on to line 4' in err
+    assert not files - set(GRADEBOOK_FILES)
