@@ -35,7 +35,8 @@ c.GenerateAssignment.preprocessors = _mark_scheme.with_tidy_clear_mark_scheme(
     _GenerateAssignment.class_traits()["preprocessors"].make_dynamic_default()
 )
 
-# Autograding. The grading kernel starts seeded (the same submission always gets the same grade) and
+# Autograding. The grading kernel imports what every kernel needs (grader/kernel/preload.py: a warm kernel has it
+# from its template already), then starts seeded (the same submission always gets the same grade) and
 # sends what it would print to stderr to stdout: nbgrader scores a test cell 0 when it writes to
 # stderr, and a warning from torch or numpy, or a progress bar, must not zero a correct answer.
 # Errors still fail a test: they are error outputs, not stderr text.
@@ -44,6 +45,7 @@ c.GenerateAssignment.preprocessors = _mark_scheme.with_tidy_clear_mark_scheme(
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.exec_lines=import sys; sys.stderr = sys.stdout",
+    "--IPKernelApp.exec_lines=__import__('grader.kernel.preload', fromlist=['load']).load()",
     "--IPKernelApp.exec_lines=from helpers import seed_everything; seed_everything(0)",
     "--IPKernelApp.exec_lines=__import__('grader.kernel.integrity', fromlist=['install']).install()",
 ]
@@ -88,6 +90,12 @@ c.GuardedExecute.output_limit_kb = 1024  # output kept per cell
 # and submit again; another file over it is left out of grading (a review flag says so); `course collect` skips it.
 c.GuardedExecute.submission_file_limit_mb = 50
 c.GuardedExecute.isolation = "auto"  # or "namespaces" (refuse to grade without a jail) or "scratch"
+# Each grading worker keeps a template process that has imported what every kernel needs (ipykernel, NumPy, torch,
+# matplotlib, helpers, the checks) and forks each submission's kernel from it, into the same jail and limits
+# (grader/kernel/template.py): a kernel is ready in a fraction of a second instead of several. False (or
+# `course grade --cold-kernels`) starts each kernel as a new process; where no template can be made, kernels start
+# cold by themselves, the reason in the grading log.
+c.GuardedExecute.warm_kernels = True
 
 # Feedback: hidden tests are graded but never shown to students, not even in a traceback, and
 # the marking schemes of manually graded tasks stay with the instructors.

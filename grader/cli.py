@@ -196,6 +196,7 @@ def grade_steps(
     isolation: str | None = None,
     canary: bool = True,
     rerun_experiments: bool | None = None,
+    cold_kernels: bool | None = None,
 ) -> int:
     """Autograde, write feedback and/or export; print the grade table; return the exit status:
     the number of submissions that need attention (at most 100). One grading command per assignment and course
@@ -208,7 +209,7 @@ def grade_steps(
         require_released(nbgrader_api(root), assignment)
     with grading_lock(root, assignment):
         return _grade_steps(root, assignment, students, steps, workers, scheduler, isolation, canary,
-                            rerun_experiments)  # fmt: skip
+                            rerun_experiments, cold_kernels)  # fmt: skip
 
 
 def _grade_steps(
@@ -221,6 +222,7 @@ def _grade_steps(
     isolation: str | None,
     canary: bool,
     rerun_experiments: bool | None,
+    cold_kernels: bool | None,
 ) -> int:
     """:func:`grade_steps` once its arguments are checked, holding the assignment's grading lock."""
     if AUTOGRADE in steps:
@@ -239,6 +241,7 @@ def _grade_steps(
             progress=sys.stderr.isatty(),
             canary=canary,
             rerun_experiments=rerun_experiments,
+            cold_kernels=cold_kernels,
         )
         seconds = time.perf_counter() - started
         graded = sum(o.status not in UNGRADED for o in outcomes)
@@ -291,6 +294,7 @@ def cmd_autograde(root: Path, args: argparse.Namespace) -> int:
         args.isolation,
         args.canary,
         args.rerun_experiments,
+        args.cold_kernels,
     )
 
 
@@ -313,7 +317,8 @@ def term_steps(root: Path, steps: tuple[str, ...], args: argparse.Namespace) -> 
         print(f"== {assignment}")
         options = {}
         if AUTOGRADE in steps:
-            options = {**grading, "canary": args.canary, "rerun_experiments": args.rerun_experiments}
+            options = {**grading, "canary": args.canary, "rerun_experiments": args.rerun_experiments,
+                       "cold_kernels": args.cold_kernels}  # fmt: skip
         attention += grade_steps(root, assignment, [], steps, **options)
         print()
     rows, weights = collect_term(config, assignments)
@@ -371,6 +376,7 @@ def cmd_grade(root: Path, args: argparse.Namespace) -> int:
         args.isolation,
         args.canary,
         args.rerun_experiments,
+        args.cold_kernels,
     )
 
 
@@ -427,6 +433,14 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="run the cells tagged experiment too, instead of grading the student's own outputs of them (an audit; "
         "default: GuardedExecute.rerun_experiments of nbgrader_config.py)",
+    )
+    parser.add_argument(
+        "--cold-kernels",
+        action="store_const",
+        const=True,
+        default=None,
+        help="start each grading kernel as a new process instead of forking it from the worker's warm template "
+        "(an audit; default: not GuardedExecute.warm_kernels of nbgrader_config.py)",
     )
 
 

@@ -49,6 +49,7 @@ class KernelReport:
     saw it; it travels from the worker's scratch folder as JSON."""
 
     isolation: str = ""  # how the kernel was isolated (grader.kernel.sandbox)
+    kernel_start: str = ""  # "warm" (forked from the worker's template, grader.kernel.warm), "cold", or "cold: why"
     repaired: list[str] = field(default_factory=list)  # what integrity put back before a test cell
     cell_timeouts: list[int] = field(default_factory=list)  # cells interrupted at the per-cell time limit
     memory_errors: list[int] = field(default_factory=list)  # cells that raised MemoryError at the memory limit

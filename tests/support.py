@@ -80,11 +80,14 @@ def grader_cell(cell, grade_id: str, *, grade: bool = False, solution: bool = Fa
 
 
 def orphaned_grading_kernels() -> list[psutil.Process]:
-    """Jailed grading kernels whose grader is gone: an ``ipykernel_launcher`` on the jail's connection file whose
-    parent is now process 1 (a kernel that a grader still runs has the jail's ``unshare`` for a parent)."""
+    """Grading kernels whose grader is gone: a cold jailed ``ipykernel_launcher`` on the jail's connection file, or a
+    warm kernel template, or a launcher or kernel forked from one (they keep its command line), whose parent is now
+    process 1 (a kernel that a grader still runs has the jail's ``unshare`` or its launcher for a parent, a template
+    its worker)."""
     found = []
     for process in psutil.process_iter(["cmdline", "ppid"]):
         cmdline = process.info["cmdline"] or []
-        if process.info["ppid"] == 1 and CONNECTION_FILE in cmdline and any("ipykernel" in a for a in cmdline):
+        cold = CONNECTION_FILE in cmdline and any("ipykernel" in a for a in cmdline)
+        if process.info["ppid"] == 1 and (cold or "grader.kernel.template" in cmdline):
             found.append(process)
     return found

@@ -240,12 +240,14 @@ def grade_class(
     on_result: Callable[[Outcome], None] | None = None,
     canary: bool = True,
     rerun_experiments: bool | None = None,
+    cold_kernels: bool | None = None,
 ) -> list[Outcome]:
     """Grade ``students``' submissions of ``assignment``; return an :class:`Outcome` per student,
     in the order given. See the module's docstring.
 
     Experiment cells keep the student's outputs and are not run, unless ``rerun_experiments`` (default:
-    ``GuardedExecute.rerun_experiments`` of ``nbgrader_config.py``).
+    ``GuardedExecute.rerun_experiments`` of ``nbgrader_config.py``). Kernels are forked warm from each worker's
+    template (:mod:`grader.kernel.warm`) unless ``cold_kernels`` (default: not ``GuardedExecute.warm_kernels``).
 
     With ``canary``, the reference solution (:mod:`grader.autograde.canary`) is graded first, in the
     same pool; nothing is written until it has got every autograded point, and :class:`CanaryFailed`
@@ -262,7 +264,10 @@ def grade_class(
     if rerun_experiments is None:
         rerun_experiments = bool(api.config.GuardedExecute.get("rerun_experiments", False))
     resolve_isolation(isolation)  # fails early, with its reason, when namespaces were required
-    options = {"isolation": isolation, "canary": canary, "rerun_experiments": rerun_experiments}
+    if cold_kernels is None:
+        cold_kernels = not api.config.GuardedExecute.get("warm_kernels", True)
+    options = {"isolation": isolation, "canary": canary, "rerun_experiments": rerun_experiments,
+               "cold_kernels": cold_kernels}  # fmt: skip
     with (
         grading_lock(root, assignment),
         assignment_log(root, assignment) as path,
@@ -307,6 +312,7 @@ def _grade_class(
     isolation: str,
     canary: bool,
     rerun_experiments: bool,
+    cold_kernels: bool,
 ) -> list[Outcome]:
     """:func:`grade_class` once its arguments are checked, inside its log and with its stop signals; each
     submission's outcome goes into ``settled`` as it is written."""
@@ -315,7 +321,7 @@ def _grade_class(
     submissions = {CANARY: reference_submission(root, assignment)} if canary else {}
     submissions.update({student: intakes[student].files for student in students if intakes[student].gradable})
     tasks = [
-        GradingTask(student, assignment, files, bundle, isolation, rerun_experiments, scratch_root)
+        GradingTask(student, assignment, files, bundle, isolation, rerun_experiments, scratch_root, cold_kernels)
         for student, files in submissions.items()
     ]
     recorder = ClassRecorder(root, assignment, intakes, flags, on_result, stop, settled)
@@ -426,6 +432,9 @@ class ClassRecorder:
         else:
             level = logging.WARNING if details else logging.INFO
             log.log(level, "%s: %s%s", student, outcome.status, f": {outcome.reason}" if outcome.reason else "")
+        if result is not None and result.report.kernel_start.startswith("cold:"):
+            log.warning("%s: the kernel started cold, not from the warm template%s", student,
+                        result.report.kernel_start[len("cold"):])  # fmt: skip
         if details:  # nbgrader's log or a traceback: for the log file (and --verbose), not between the progress lines
             log.info("%s: what grading said:\n%s", student, details)
         if outcome.status != statuses.GRADER_ERROR:

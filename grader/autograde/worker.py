@@ -39,6 +39,7 @@ class GradingTask:
     isolation: str = "auto"
     rerun_experiments: bool = False  # run the experiment cells too, instead of keeping the student's outputs
     scratch_root: str = ""  # the run's private folder for scratch folders, where this worker can see it
+    cold_kernels: bool = False  # start the kernel as a new process instead of forking it from the warm template
 
 
 @dataclass
@@ -118,6 +119,7 @@ def grade_submission(task: GradingTask) -> GradingResult:
         overrides.GuardedExecute.scratch_dir = str(scratch)
         overrides.GuardedExecute.isolation = resolve_isolation(task.isolation)
         overrides.GuardedExecute.rerun_experiments = task.rerun_experiments
+        overrides.GuardedExecute.warm_kernels = not task.cold_kernels
         overrides.GuardedExecute.sweep_cache = compiled_sweeps() or ""
         overrides.CourseDirectory.db_url = f"{SQLITE}{course / 'gradebook.db'}"
         api = nbgrader_api(course, overrides)

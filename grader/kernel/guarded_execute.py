@@ -88,6 +88,11 @@ class GuardedExecute(GradingLimits, Execute):
     scratch_dir = Unicode("", help="folder for the jail's mount point (default: the temporary folder)").tag(config=True)
     sweep_cache = Unicode("", help="compiled sweeps each jail gets a copy of").tag(config=True)
     report_path = Unicode("", help="where to write what happened, as JSON (nothing when empty)").tag(config=True)
+    warm_kernels = Bool(
+        True,
+        help="fork each kernel from the worker's kernel template, which has imported what kernels need "
+        "(grader.kernel.warm); False starts each kernel cold, as a new process (course grade --cold-kernels)",
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -113,6 +118,9 @@ class GuardedExecute(GradingLimits, Execute):
     async def async_start_new_kernel(self, **kwargs) -> None:
         with self._timed("kernel start"):
             await super().async_start_new_kernel(**kwargs)
+        if isinstance(self.km, SandboxedKernelManager):
+            reason = f": {self.km.cold_reason}" if self.km.cold_reason else ""
+            self.report.kernel_start = "warm" if self.km.started_warm else f"cold{reason}"
 
     async def async_start_new_kernel_client(self):
         with self._timed("kernel ready (imports, integrity snapshot)"):
@@ -137,6 +145,7 @@ class GuardedExecute(GradingLimits, Execute):
                 self.scratch_dir or None,
                 self.sweep_cache or None,
             )
+            km.warm = self.warm_kernels
             self.report.isolation = km.isolation
         return km
 

@@ -203,9 +203,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Build the jail and exec the kernel in it; never returns."""
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def enter(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
+    """Build the jail of ``args`` (see the module's docstring, steps 1 to 4) around this process, which is process 1
+    of a new PID namespace with a private mount table and network; return the kernel's command (its connection
+    file's argument pointed at the jail's copy) and environment. Exits at once if the lifeline is cut."""
     root = Path(args.root)
     connection = Path(args.connection_file).read_bytes() if args.connection_file else None
     loopback_up()
@@ -219,21 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         Path(CONNECTION_FILE).write_bytes(connection)
         os.chmod(CONNECTION_FILE, 0o600)
         command = [CONNECTION_FILE if arg == args.connection_file else arg for arg in command]
-    env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "LC_ALL", "TERM")}
-    env.update(
-        HOME="/tmp",
-        TMPDIR="/tmp",
-        MPLCONFIGDIR="/tmp/matplotlib",
-        IPYTHONDIR="/tmp/ipython",
-        JUPYTER_RUNTIME_DIR="/tmp/jupyter",
-        PYTHONDONTWRITEBYTECODE="1",
-        **DETERMINISTIC,
-    )
-    if args.python_path:
-        env["PYTHONPATH"] = args.python_path
-    env[NUMBA_CACHE_ENV_VAR] = SWEEP_CACHE
-    if FAST_ENV_VAR in os.environ:  # a fast run (the course's tests) grades in fast mode too
-        env[FAST_ENV_VAR] = os.environ[FAST_ENV_VAR]
+    env = kernel_environment(args.python_path)
     if args.sweep_cache and os.path.isdir(args.sweep_cache):
         shutil.copytree(args.sweep_cache, SWEEP_CACHE)
     set_limits(args.memory_mb << 20, args.cpu_seconds)
@@ -244,6 +231,33 @@ def main(argv: list[str] | None = None) -> None:
             os._exit(1)
         os.close(args.lifeline)
     silence_stdout()
+    return command, env
+
+
+def kernel_environment(python_path: str) -> dict[str, str]:
+    """The environment of a jailed kernel: a few of the grader's variables, the jail's own folders, a deterministic
+    start (:data:`~grader.kernel.environment.DETERMINISTIC`), the course's packages on ``python_path``."""
+    env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "LC_ALL", "TERM")}
+    env.update(
+        HOME="/tmp",
+        TMPDIR="/tmp",
+        MPLCONFIGDIR="/tmp/matplotlib",
+        IPYTHONDIR="/tmp/ipython",
+        JUPYTER_RUNTIME_DIR="/tmp/jupyter",
+        PYTHONDONTWRITEBYTECODE="1",
+        **DETERMINISTIC,
+    )
+    if python_path:
+        env["PYTHONPATH"] = python_path
+    env[NUMBA_CACHE_ENV_VAR] = SWEEP_CACHE
+    if FAST_ENV_VAR in os.environ:  # a fast run (the course's tests) grades in fast mode too
+        env[FAST_ENV_VAR] = os.environ[FAST_ENV_VAR]
+    return env
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the jail and exec the kernel in it; never returns."""
+    command, env = enter(parse_args(sys.argv[1:] if argv is None else argv))
     os.execve(command[0], command, env)
 
 

@@ -27,6 +27,7 @@ from jupyter_client.manager import AsyncKernelManager
 from grader.kernel.environment import QUIET_KERNEL, grading_environment
 from grader.kernel.jail import set_limits
 from grader.kernel.lifetime import dies_with_this_process
+from grader.kernel.warm import TemplateError, kernel_template
 from helpers.environment import compiled_sweeps_folder
 
 ISOLATION_MODES = ("auto", "namespaces", "scratch")
@@ -154,6 +155,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     scratch_dir: str | None = None
     sweep_cache: str | None = None
     sockets: str | None = None
+    warm = True  # fork the kernel from this worker's template (grader.kernel.warm), when it can be had
+    started_warm = False  # whether the running kernel was forked from the template
+    cold_reason = ""  # why a kernel meant to be warm started cold
     _lifeline: int | None = None  # the write end of the running jail's lifeline
 
     def jail(
@@ -184,6 +188,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self.isolation == "namespaces":
             workdir = os.path.realpath(kw.get("cwd") or os.getcwd())
             jail_root = tempfile.mkdtemp(prefix="jail-", dir=self.scratch_dir)
+            if self.warm:
+                command = jail_command(kernel_cmd, workdir, os.path.realpath(self.connection_file), jail_root,
+                                       self.memory_mb, self.cpu_seconds, self.sweep_cache, self.sockets)  # fmt: skip
+                jail_arguments = command[command.index("grader.kernel.jail") + 1 :]
+                if self._launch_warm({"isolation": "namespaces", "jail": jail_arguments}):
+                    return
             lifeline, self._lifeline = os.pipe()  # the jail inherits the read end; this process keeps the write end
             kernel_cmd = jail_command(
                 kernel_cmd,
@@ -204,12 +214,36 @@ class SandboxedKernelManager(AsyncKernelManager):
             finally:
                 os.close(lifeline)
             return
+        env = {**grading_environment(kw.get("env", os.environ)), "PYTHONPATH": kernel_python_path()}
+        request = {"isolation": "scratch", "command": kernel_cmd, "env": env, "workdir": os.path.realpath(kw.get("cwd")
+                or os.getcwd()), "memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds}  # fmt: skip
+        if self.warm and self._launch_warm(request):
+            return
         kernel_cmd = [sys.executable, "-P", "-m", "grader.kernel.group_guard", "--parent", str(os.getpid()),
                       "--", *kernel_cmd]  # fmt: skip
-        kw["env"] = {**grading_environment(kw.get("env", os.environ)), "PYTHONPATH": kernel_python_path()}
+        kw["env"] = env
         limits = functools.partial(set_limits, self.memory_mb << 20, self.cpu_seconds)
         kw["preexec_fn"] = limits  # the guard dies with this process (it asks itself), the kernel inherits them
         await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    def _launch_warm(self, request: dict) -> bool:
+        """Fork the kernel of ``request`` from this worker's template; whether it was (else it starts cold, and
+        :attr:`cold_reason` says why)."""
+        self.started_warm, self.cold_reason = False, ""
+        try:
+            template = kernel_template(self.isolation, kernel_python_path(), course_packages(), self._template_folder())
+            process = template.fork(request)
+        except TemplateError as error:
+            self.cold_reason = str(error)
+            return False
+        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = process, process.pid, process.pid
+        self._reconcile_connection_info(self.provisioner.connection_info)
+        self.started_warm = True
+        return True
+
+    def _template_folder(self) -> str | None:
+        """Where the template keeps its folder: beside the submission's scratch folder, in the run's folder."""
+        return os.path.dirname(self.scratch_dir) if self.scratch_dir else None
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -1,0 +1,140 @@
+"""Warm grading kernels (grader.kernel.template, grader.kernel.warm): forked from a template that never runs student
+code and starts no thread, in the same jail as a cold kernel, carrying nothing from the template or an earlier
+kernel; the cold start as an option and as the fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+from jupyter_client import BlockingKernelClient
+
+from grader.autograde.bundle import make_bundle
+from grader.autograde.intake import check_submission
+from grader.autograde.worker import GradingTask, grade_submission
+from grader.kernel import warm
+from grader.kernel.sandbox import SandboxedKernelManager, course_packages, kernel_python_path, namespaces_available
+from grader.nbgrader_api import load_course_config
+from tests.e2e.project1_trio import trio_course
+from tests.support import ROOT
+
+ISOLATIONS = ["scratch", pytest.param("namespaces", marks=pytest.mark.skipif(
+    not namespaces_available()[0], reason=namespaces_available()[1]))]  # fmt: skip
+#: What a submission could change in its kernel, to reach the next one graded by the same worker.
+TAMPER = """
+import os, random, sys, torch, numpy
+random.seed(123); numpy.random.seed(123); torch.manual_seed(123)
+os.environ["LEAKED"] = "1"
+open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "leaked"), "w").write("x")
+sys.modules["leaked_module"] = sys
+torch.allclose = lambda *args, **kwargs: True
+kept_open = os.open(os.devnull, os.O_RDONLY)
+print("tampered")
+"""
+#: What a kernel finds when it starts: the same in a cold kernel and in a warm one after a tampering one.
+PROBE = """
+import os, random, sys, json, torch, numpy
+# what imports leave in the environment and in /tmp: a cold kernel imports in its jail, a warm one's template before
+# it, and each sets these again where it needs them (torch's inductor cache, per user, on first use)
+SKIP = ("TORCHINDUCTOR_CACHE_DIR", ".cache", "matplotlib", "JPY_PARENT_PID")
+print(json.dumps({
+    "python random": random.random(),
+    "random": [float(numpy.random.rand()), torch.rand(1).item()],
+    "env": sorted((k, v) for k, v in os.environ.items() if k not in SKIP),
+    "tmp": sorted(name for name in os.listdir("/tmp") if name not in SKIP and "torchinductor" not in name),
+    "leaked_module": "leaked_module" in sys.modules,
+    "allclose": bool(torch.allclose(torch.zeros(1), torch.ones(1))),
+    "fds": len(os.listdir("/proc/self/fd")),
+    "path0": sys.path[0] == os.getcwd(),
+    "uid": os.getuid(),
+    "hash": hash("seed"),
+}))
+"""
+
+
+def text_of(message: dict) -> str:
+    """What an output message shows as text: a stream's text, an error's name and value."""
+    content = message["content"]
+    if message["msg_type"] == "error":
+        return f"{content['ename']}: {content['evalue']}"
+    return content.get("text", "")
+
+
+def run_in_kernel(folder: Path, isolation: str, warm_start: bool, code: str) -> tuple[str, bool]:
+    """Run ``code`` in a grading kernel started as grading starts one (the course's exec lines: seeding, the
+    integrity snapshot), in ``folder``; its output, and whether the kernel was forked warm."""
+    return asyncio.run(_run_in_kernel(folder, isolation, warm_start, code))
+
+
+async def _run_in_kernel(folder: Path, isolation: str, warm_start: bool, code: str) -> tuple[str, bool]:
+    workdir = folder / "work"
+    workdir.mkdir(parents=True, exist_ok=True)
+    km = SandboxedKernelManager(kernel_name="python3")
+    km.jail(isolation, 2048, 600, str(folder), None)
+    km.warm = warm_start
+    await km.start_kernel(cwd=str(workdir), extra_arguments=list(load_course_config(ROOT).Execute.extra_arguments))
+    client = BlockingKernelClient()
+    client.load_connection_info(km.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        output: list[str] = []
+        reply = client.execute_interactive(
+            code, timeout=120, output_hook=lambda message: output.append(text_of(message))
+        )
+        assert reply["content"]["status"] == "ok", "".join(output)
+        return "".join(output), km.started_warm
+    finally:
+        client.stop_channels()
+        await km.shutdown_kernel(now=True)
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_a_warm_kernel_carries_nothing_from_the_template_or_an_earlier_kernel(tmp_path, isolation):
+    cold, was_warm = run_in_kernel(tmp_path / "cold", isolation, False, PROBE)
+    assert not was_warm
+    fresh, was_warm = run_in_kernel(tmp_path / "fresh", isolation, True, PROBE)
+    assert was_warm
+    tampered, was_warm = run_in_kernel(tmp_path / "first", isolation, True, TAMPER)
+    assert tampered.strip() == "tampered" and was_warm
+    after, was_warm = run_in_kernel(tmp_path / "second", isolation, True, PROBE)
+    assert was_warm
+    assert json.loads(after) == json.loads(fresh)
+    # Python's own stream is drawn from by the kernel's start a varying number of times, cold as warm: a notebook
+    # seeds it in its imports cell; NumPy's and torch's streams, the environment, /tmp and the rest are a cold start's
+    cold_start = {key: value for key, value in json.loads(cold).items() if key != "python random"}
+    assert cold_start == {key: value for key, value in json.loads(after).items() if key != "python random"}
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+def test_the_template_forks_with_one_thread_and_runs_no_student_code(tmp_path, isolation):
+    template = warm.kernel_template(isolation, kernel_python_path(), course_packages(), str(tmp_path))
+    assert template.threads == 1  # no thread pool of torch, the BLAS or anyone else before a fork
+    run_in_kernel(tmp_path / "k", isolation, True, "import torch; torch.ones(100, 100) @ torch.ones(100, 100)")
+    process = warm.ForkedKernel(template.process.pid, 0)  # the template itself, after a kernel did some work
+    assert len(os.listdir(f"/proc/{process.pid}/task")) == 1
+    assert not list(tmp_path.glob("k/work/*"))
+
+
+def grading_task(course: Path, student: str, cold: bool) -> GradingTask:
+    files = check_submission(course / "submitted" / student / "project1", course / "release" / "project1").files
+    return GradingTask(student, "project1", files, make_bundle(course, "project1"), "auto", False, "", cold)
+
+
+def test_cold_kernels_on_request_and_as_the_fallback_with_the_reason(tmp_path, monkeypatch):
+    (tmp_path / "course").mkdir()
+    course = trio_course(tmp_path / "course")
+    monkeypatch.setenv("COURSE_FAST", "1")
+    warm_result = grade_submission(grading_task(course, "ada", cold=False))
+    cold_result = grade_submission(grading_task(course, "ada", cold=True))
+    assert (warm_result.report.kernel_start, cold_result.report.kernel_start) == ("warm", "cold")
+    assert [g.auto_score for g in warm_result.grades] == [g.auto_score for g in cold_result.grades]
+    monkeypatch.setattr(warm, "_templates", {})
+    monkeypatch.setattr(warm, "_failed", {})
+    monkeypatch.setattr(warm, "START_TIMEOUT", 0.01)  # a template that does not answer in time
+    fallback = grade_submission(grading_task(course, "ada", cold=False))
+    assert fallback.report.kernel_start == "cold: the kernel template gave no answer in 0.01 s"
+    assert [g.auto_score for g in fallback.grades] == [g.auto_score for g in cold_result.grades]
