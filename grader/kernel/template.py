@@ -24,6 +24,7 @@ Either way the kernel closes every descriptor it inherited and takes the environ
 from __future__ import annotations
 
 import argparse
+import atexit
 import ctypes
 import json
 import os
@@ -78,10 +79,18 @@ def run_kernel(argv: list[str], env: dict[str, str]) -> None:
     sys.argv = ["ipykernel_launcher", *argv]
     from ipykernel.kernelapp import IPKernelApp
 
+    code = 0
     try:
         IPKernelApp.launch_instance(argv=argv)
-    finally:
-        os._exit(0)
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    finally:  # end as the interpreter of a cold kernel ends: its threads first, then its exit functions
+        threading._shutdown()
+        atexit._run_exitfuncs()
+        os._exit(code)
 
 
 def kernel_argv(command: list[str]) -> list[str]:

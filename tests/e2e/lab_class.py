@@ -21,12 +21,12 @@ from tests.support import ROOT, object_reprs, readme_sample_points
 
 
 def grade_sample_class(
-    folder: Path, assignment: str, fast: bool = True, students: list[str] | None = None
+    folder: Path, assignment: str, fast: bool = True, students: list[str] | None = None, cold_kernels: bool = False
 ) -> tuple[Path, list[Outcome], dict[str, report.StudentGrades]]:
     """Grade ``submitted/*/<assignment>/`` (or only the ``students`` named) in a copy of the course in ``folder``,
     with 2 workers and the canary, in fast mode unless not ``fast`` (the cells that run are smaller, the
-    autograded tests are the same; the experiments are not run either way); return the course, the outcomes and
-    every student's grades."""
+    autograded tests are the same; the experiments are not run either way), with warm kernels unless
+    ``cold_kernels``; return the course, the outcomes and every student's grades."""
     course = copy_course(ROOT, folder)
     if students is None:
         students = sorted(p.name for p in (ROOT / "submitted").iterdir() if (p / assignment).is_dir())
@@ -36,7 +36,7 @@ def grade_sample_class(
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setenv("COURSE_FAST", "1" if fast else "0")
     try:
-        outcomes = grade_class(course, assignment, students, workers=2, progress=False)
+        outcomes = grade_class(course, assignment, students, workers=2, progress=False, cold_kernels=cold_kernels)
     finally:
         monkeypatch.undo()
     rows = {row.student: row for row in report.collect_grades(course, assignment, students)}
@@ -60,8 +60,8 @@ class SampleClassChecks:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def graded(cls, tmp_path_factory):
-        return grade_sample_class(tmp_path_factory.mktemp(cls.ASSIGNMENT), cls.ASSIGNMENT)
+    def graded(cls, sample_classes):
+        return sample_classes(cls.ASSIGNMENT)
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -10,6 +10,7 @@ in their command lines or as their working folders, never by a broad name."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -86,11 +87,18 @@ def wait_for(condition, seconds: float, what: str):
 
 
 def kernel_running(run: Path) -> list[psutil.Process]:
-    return [
-        p
-        for p in processes_of(run)
-        if any("grader.kernel.jail" in arg or "ipykernel" in arg for arg in p.info["cmdline"] or [])
-    ]
+    """The run's grading kernels: cold ones (a jail's or ``ipykernel``'s command line), and warm ones, forked from a
+    kernel template (they keep its command line, as their launcher does, whose parent is the template)."""
+    found = []
+    for process in processes_of(run):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if "grader.kernel.jail" in cmdline or "ipykernel" in cmdline:
+            found.append(process)
+        elif "grader.kernel.template" in cmdline:
+            with contextlib.suppress(psutil.Error):
+                if "grader.kernel.template" in " ".join(process.parent().cmdline()):
+                    found.append(process)
+    return found
 
 
 def no_process_left(run: Path, seconds: float = 10) -> None:

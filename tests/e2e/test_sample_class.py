@@ -285,7 +285,10 @@ def test_collect_unpacks_an_lms_zip(tmp_path):
         "ben/project1/project1.ipynb",
         "cleo/project1/project1.ipynb",
     ]
-    assert collection.skipped == ["orphan.ipynb: cannot tell whose it is (name it <student>_<notebook>.ipynb)"]
+    assert collection.skipped == [
+        "notes.txt: not a notebook (.ipynb): not collected",
+        "orphan.ipynb: cannot tell whose it is (name it <student>_<notebook>.ipynb)",
+    ]
     assert (course / "submitted" / "ben" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == notebook
     assert roster.submitted_students(course, ASSIGNMENT) == ["ada", "ben", "cleo"]
 
