@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.config import CourseConfig, load_config
+from grader.names import is_safe_name
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,11 @@ def unknown_assignments(root: Path, names: list[str]) -> list[str]:
 
 
 def require_assignment(root: Path, name: str) -> None:
-    """Raise ``FileNotFoundError``, listing the course's assignments, unless ``name`` is one of them."""
+    """Raise ``FileNotFoundError``, listing the course's assignments, unless ``name`` is one of them (a folder of
+    ``source/`` with a notebook)."""
+    folder = root / "source" / name
+    if is_safe_name(name) and folder.is_dir() and any(folder.glob("*.ipynb")):
+        return
     names = assignment_names(root)
     if name not in names:
         raise FileNotFoundError(
