@@ -13,6 +13,8 @@ import pkgutil
 PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "sqlite3",  # IPython's history
+    "pdb",
     "IPython",
     "numpy",
     "torch",
