@@ -228,7 +228,12 @@ def _grade_steps(
     if AUTOGRADE in steps:
         started = time.perf_counter()
         where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {workers or os.cpu_count()} worker(s)"
-        check = ", after the reference solution as a check of the grader" if canary else ""
+        check = (
+            ", after the reference solution as a check of the grader (unless it passed with the same release, "
+            "checks and environment)"
+            if canary
+            else ""
+        )
         rerun = ", experiments re-run" if rerun_experiments else ""
         print(f"autograding {len(students)} submission(s) of {assignment} {where}{check}{rerun}")
         outcomes = grade_class(

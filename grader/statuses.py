@@ -93,18 +93,35 @@ def status_path(root: Path, assignment: str) -> Path:
     return root / "grades" / f"{assignment}-status.json"
 
 
+#: The status file's entry of the canary's verdict (no student id has brackets): the key of the release, checks and
+#: environment with which the reference solution last got every point (:mod:`grader.autograde.canary`).
+CANARY_ENTRY = "(reference solution)"
+
+
+def _read(root: Path, assignment: str) -> dict:
+    path = status_path(root, assignment)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def load_statuses(root: Path, assignment: str) -> dict[str, Outcome]:
     """The recorded status of each graded submission (empty when none were recorded)."""
-    path = status_path(root, assignment)
-    if not path.exists():
-        return {}
-    return {student: Outcome(**row) for student, row in json.loads(path.read_text()).items()}
+    return {student: Outcome(**row) for student, row in _read(root, assignment).items() if student != CANARY_ENTRY}
 
 
-def save_statuses(root: Path, assignment: str, outcomes: dict[str, Outcome]) -> None:
-    """Replace the status file of ``assignment`` with ``outcomes``, atomically."""
+def canary_passed_with(root: Path, assignment: str) -> str:
+    """The key with which the canary of ``assignment`` last passed, or ``""``."""
+    return _read(root, assignment).get(CANARY_ENTRY, {}).get("key", "")
+
+
+def save_statuses(root: Path, assignment: str, outcomes: dict[str, Outcome], canary_key: str | None = None) -> None:
+    """Replace the status file of ``assignment`` with ``outcomes``, atomically, keeping the canary's verdict, or
+    recording ``canary_key`` as the key of its pass (``""``: it failed, or was not run)."""
+    rows: dict = {s: asdict(o) for s, o in sorted(outcomes.items())}
+    key = canary_passed_with(root, assignment) if canary_key is None else canary_key
+    if key:
+        rows[CANARY_ENTRY] = {"key": key}
     path = status_path(root, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({s: asdict(o) for s, o in sorted(outcomes.items())}, indent=1))
+    temporary.write_text(json.dumps(rows, indent=1))
     os.replace(temporary, path)

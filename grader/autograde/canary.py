@@ -6,10 +6,19 @@ release broke, a limit too tight for the reference) would otherwise give a whole
 :func:`reference_submission` makes the submission (the release notebooks with the source's
 solutions in their answer cells), :func:`canary_problem` says in one line what went wrong with its
 grading, or nothing.
+
+A verdict holds as long as what it was reached with: :func:`canary_key` digests the release and the source of the
+assignment, ``nbgrader_config.py``, the course's packages (the checks among them), the versions of Python and of
+the libraries that grade, and the grading options. The status file keeps the key of the last pass
+(:func:`grader.statuses.canary_passed_with`), and a run with the same key does not grade the reference again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
+import platform
 import re
 from pathlib import Path
 
@@ -17,12 +26,15 @@ import nbformat
 
 from grader.autograde.worker import GradingResult
 from grader.cells import grade_id_of, solutions
+from grader.kernel.sandbox import course_packages
 from grader.nbgrader_api import Gradebook
 from grader.statuses import GRADED
 
 #: The student id of the canary's submission (never written to the course gradebook).
 CANARY = "reference-solution-canary"
 UNDEFINED_NAME = re.compile(r"^NameError: name '(\w+)' is not defined")
+#: The distributions whose versions a canary's verdict depends on.
+GRADING_DISTRIBUTIONS = ("torch", "numpy", "nbgrader", "nbclient", "ipykernel", "matplotlib")
 
 
 def reference_notebook(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -95,3 +107,19 @@ def canary_problem(result: GradingResult, status: str, reason: str, max_scores: 
         f"test cell {grade_id} of {notebook}.ipynb scored {scored.get((notebook, grade_id), 0.0):g} of {points:g}: "
         f"{failure}{more}"
     )
+
+
+def canary_key(root: Path, assignment: str, options: dict) -> str:
+    """The digest of what the canary's verdict on ``assignment`` depends on (see the module's docstring)."""
+    digest = hashlib.sha256()
+    folders = [(root / "release" / assignment, "*"), (root / "source" / assignment, "*")]
+    folders += [(Path(folder), "*.py") for folder in course_packages()]
+    for folder, pattern in folders:
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(folder)}\n".encode())
+            digest.update(path.read_bytes())
+    digest.update((root / "nbgrader_config.py").read_bytes())
+    versions = {name: importlib.metadata.version(name) for name in GRADING_DISTRIBUTIONS}
+    environment = {"python": platform.python_version(), "versions": versions, "options": options}
+    digest.update(json.dumps(environment, sort_keys=True).encode())
+    return digest.hexdigest()

@@ -42,7 +42,7 @@ from tqdm.auto import tqdm
 
 from grader import statuses
 from grader.autograde.bundle import make_bundle
-from grader.autograde.canary import CANARY, autograded_max_scores, canary_problem, reference_submission
+from grader.autograde.canary import CANARY, autograded_max_scores, canary_key, canary_problem, reference_submission
 from grader.autograde.gradebook_writer import GradebookWriter
 from grader.autograde.intake import Intake, check_submission, foreign_grade_ids, summarise
 from grader.autograde.lock import grading_lock
@@ -56,7 +56,8 @@ from grader.kernel.sandbox import resolve_isolation
 from grader.limits import file_limit_bytes
 from grader.logs import assignment_log, relative_log_path
 from grader.nbgrader_api import load_course_config, nbgrader_api
-from grader.statuses import KernelReport, Outcome, load_statuses, save_statuses
+from grader.statuses import KernelReport, Outcome, canary_passed_with, load_statuses, save_statuses
+from helpers.environment import FAST_ENV_VAR
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +252,8 @@ def grade_class(
 
     With ``canary``, the reference solution (:mod:`grader.autograde.canary`) is graded first, in the
     same pool; nothing is written until it has got every autograded point, and :class:`CanaryFailed`
-    says which test cell failed and why when it has not.
+    says which test cell failed and why when it has not. A pass is kept in the status file with the key of what it
+    was reached with, and not graded again while that key holds (:func:`~grader.autograde.canary.canary_key`).
 
     What happens is logged to ``grades/<assignment>-log.txt`` (:mod:`grader.logs`), grader errors with their
     tracebacks. One run per assignment and course at a time (:mod:`grader.autograde.lock`); the workers' scratch
@@ -276,10 +278,15 @@ def grade_class(
     ):
         where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} local worker(s)"
         log.info("%d submission(s) of %s on %s; %s", len(students), assignment, where, options)
+        key = canary_key(root, assignment, {**options, "fast": os.environ.get(FAST_ENV_VAR, "")}) if canary else ""
+        if key and key == canary_passed_with(root, assignment):
+            log.info("the reference solution got every point with this release, these checks, this environment and "
+                     "these options before: not graded again (key %s)", key[:12])  # fmt: skip
+            options["canary"] = False
         settled: dict[str, Outcome] = {}
         try:
             return _grade_class(api, root, assignment, students, workers, scheduler, progress, on_result, stop,
-                                settled, scratch_root=str(scratch), **options)  # fmt: skip
+                                settled, scratch_root=str(scratch), canary_key=key, **options)  # fmt: skip
         except StopRequested as request:
             stopped = GradingStopped(
                 request.signal_name, [s for s in students if s in settled], [s for s in students if s not in settled]
@@ -309,6 +316,7 @@ def _grade_class(
     stop: StopSignals,
     settled: dict[str, Outcome],
     scratch_root: str,
+    canary_key: str,
     isolation: str,
     canary: bool,
     rerun_experiments: bool,
@@ -343,6 +351,7 @@ def _grade_class(
             if result.student == CANARY:
                 check_canary(api, assignment, result)
                 verified = True
+                recorder.canary_passed(canary_key)
                 recorder.settle_all(held)
                 continue
             if verified:
@@ -444,6 +453,11 @@ class ClassRecorder:
         save_statuses(self.root, self.assignment, {**self.recorded, **self.outcomes})
         if self.on_result:
             self.on_result(outcome)
+
+    def canary_passed(self, key: str) -> None:
+        """Record in the status file that the reference solution got every point with ``key``
+        (:func:`grader.autograde.canary.canary_key`)."""
+        save_statuses(self.root, self.assignment, {**self.recorded, **self.outcomes}, canary_key=key)
 
     def settle_all(self, held: list[tuple[str, GradingResult | None]]) -> None:
         """Settle the submissions held back, in order."""

@@ -11,7 +11,6 @@ in their command lines or as their working folders, never by a broad name."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ import pytest
 from grader.gradebook_audit import audit_class, cell_grades
 from grader.kernel.sandbox import jail_command, namespaces_available
 from grader.nbgrader_api import nbgrader_api
-from grader.statuses import status_path
+from grader.statuses import load_statuses
 from tests.e2e.hostile_class import with_cell
 from tests.e2e.project1_trio import TRIO, trio_course
 
@@ -149,13 +148,13 @@ def test_a_stopped_run_leaves_no_process_nor_half_a_submission_and_a_rerun_grade
     no_process_left(tmp_path)
     assert not scratch_left(tmp_path)
     if signum == signal.SIGTERM:  # a stopped regrade keeps the status of everyone it did not reach
-        statuses = json.loads(status_path(course, ASSIGNMENT).read_text())
+        statuses = load_statuses(course, ASSIGNMENT)
         regrade = autograde(tmp_path, "--no-canary")
         wait_for(lambda: kernel_running(tmp_path), 120, "no grading kernel started")
         os.kill(regrade.pid, signum)
         output, _ = regrade.communicate(timeout=60)
         assert regrade.returncode == 128 + signum, output
-        assert json.loads(status_path(course, ASSIGNMENT).read_text()).keys() == statuses.keys() == set(TRIO)
+        assert load_statuses(course, ASSIGNMENT).keys() == statuses.keys() == set(TRIO)
         assert not scratch_left(tmp_path)
 
 

@@ -37,6 +37,7 @@ def course(tmp_path: Path, monkeypatch) -> dict[str, list]:
     fake: dict[str, list] = {"results": [], "events": []}
 
     def results(tasks, workers) -> Iterator[GradingResult]:
+        fake["events"].append(f"tasks {' '.join(task.student for task in tasks)}")
         for result in fake["results"]:
             fake["events"].append(f"result {result.student}")
             yield result
@@ -56,19 +57,23 @@ def course(tmp_path: Path, monkeypatch) -> dict[str, list]:
         coordinator, "record_result", lambda writer, root, a, result, s: fake["events"].append(f"write {s}")
     )
     monkeypatch.setattr(coordinator, "_local_results", results)
+    monkeypatch.setattr(coordinator, "canary_key", lambda root, assignment, options: fake["canary_key"][0])
+    fake["canary_key"] = ["release 1"]
     fake["root"] = [tmp_path]
     return fake
 
 
 def grade(course, students, **options) -> list[statuses.Outcome]:
-    options = {"workers": 1, "progress": False, "isolation": "scratch", "rerun_experiments": False, **options}
+    options = {"workers": 1, "progress": False, "isolation": "scratch", "rerun_experiments": False, "cold_kernels": False,
+               **options}  # fmt: skip
     return coordinator.grade_class(course["root"][0], ASSIGNMENT, students, **options)
 
 
 def test_nothing_is_written_before_the_canary_passes_and_rows_come_in_the_order_given(course):
     course["results"] = [GradingResult("ben", True), GradingResult(CANARY, True), GradingResult("ada", True)]
     outcomes = grade(course, ["ada", "ben"])
-    assert course["events"] == ["result ben", f"result {CANARY}", "write ben", "result ada", "write ada"]
+    assert course["events"] == [f"tasks {CANARY} ada ben", "result ben", f"result {CANARY}", "write ben", "result ada",
+                                "write ada"]  # fmt: skip
     assert [(o.student, o.status) for o in outcomes] == [("ada", statuses.GRADED), ("ben", statuses.GRADED)]
     assert set(statuses.load_statuses(course["root"][0], ASSIGNMENT)) == {"ada", "ben"}
 
@@ -89,7 +94,7 @@ def test_a_failed_canary_writes_nothing_and_its_details_are_in_the_log(course):
 def test_without_the_canary_everything_is_written_as_it_comes(course):
     course["results"] = [GradingResult("ben", True), GradingResult("ada", True)]
     grade(course, ["ada", "ben"], canary=False)
-    assert course["events"] == ["result ben", "write ben", "result ada", "write ada"]
+    assert course["events"] == ["tasks ada ben", "result ben", "write ben", "result ada", "write ada"]
 
 
 def test_a_grader_error_keeps_its_traceback_in_the_log_and_the_row_says_where(course):
@@ -178,3 +183,19 @@ def test_what_grading_said_goes_to_the_log_file_and_the_terminal_gets_one_line(c
     assert f"ada: {statuses.GRADER_ERROR}: NbGraderException: no notebooks" in printed
     assert "[INFO]" not in printed and "[WARNING]" not in printed
     assert nbgrader_log in log_path(course["root"][0], ASSIGNMENT).read_text()
+
+
+def test_a_canary_that_passed_is_not_graded_again_until_what_it_was_graded_with_changes(course):
+    course["results"] = [GradingResult(CANARY, True), GradingResult("ada", True)]
+    grade(course, ["ada"])
+    assert statuses.canary_passed_with(course["root"][0], ASSIGNMENT) == "release 1"
+    course["events"], course["results"] = [], [GradingResult("ada", True)]
+    grade(course, ["ada"])
+    assert course["events"] == ["tasks ada", "result ada", "write ada"]  # no canary
+    assert "not graded again" in log_path(course["root"][0], ASSIGNMENT).read_text()
+    assert set(statuses.load_statuses(course["root"][0], ASSIGNMENT)) == {"ada"}
+    course["canary_key"][0] = "release 2"  # a new release, checks module or environment
+    course["events"], course["results"] = [], [GradingResult(CANARY, True), GradingResult("ada", True)]
+    grade(course, ["ada"])
+    assert course["events"][0] == f"tasks {CANARY} ada"
+    assert statuses.canary_passed_with(course["root"][0], ASSIGNMENT) == "release 2"
