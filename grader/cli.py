@@ -12,7 +12,8 @@ Commands, in the order of a term:
 - ``collect ASSIGNMENT ARCHIVE.zip``: unpack an LMS download into ``submitted/``;
 - ``autograde ASSIGNMENT [STUDENT ...]``: autograde submissions (default: all in ``submitted/``) in
   parallel, each isolated and limited (``--workers N``, ``--scheduler tcp://...`` for Dask), keeping the
-  student's outputs of the experiment cells (``--rerun-experiments`` runs them too);
+  student's outputs of the experiment cells (``--rerun-experiments`` runs them too), each kernel forked warm from
+  its worker's template (``--cold-kernels`` starts them as new processes);
 - ``feedback ASSIGNMENT [STUDENT ...]``: write feedback HTML without the hidden tests;
 - ``export ASSIGNMENT [STUDENT ...]``: write ``grades/<assignment>.csv`` and print the grade table; with
   ``--lms canvas`` or ``--lms moodle`` (and ``--roster ROSTER.csv`` for the LMS's ids), also the file that LMS
