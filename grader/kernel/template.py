@@ -100,13 +100,15 @@ def kernel_argv(command: list[str]) -> list[str]:
     return command[3:]
 
 
-def jailed(request: dict, template: int) -> None:
-    """The launcher of a jailed kernel (see the module's docstring); never returns."""
+def jailed(request: dict, template: int, ready: int) -> None:
+    """The launcher of a jailed kernel (see the module's docstring); says it is ready on ``ready`` once it is in its
+    namespaces; never returns."""
     signal.signal(signal.SIGINT, lambda *_: None)  # a handler, not SIG_IGN: the kernel gets the default back
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     die_with_parent(template)
     unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET)
     lifeline, held = os.pipe()
+    _ready(ready)
     kernel = os.fork()
     if kernel == 0:
         os.close(held)
@@ -119,13 +121,15 @@ def jailed(request: dict, template: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def guarded(request: dict, template: int) -> None:
-    """The group guard of a kernel without a jail (see the module's docstring); never returns."""
+def guarded(request: dict, template: int, ready: int) -> None:
+    """The group guard of a kernel without a jail (see the module's docstring); says it is ready on ``ready``; never
+    returns."""
     signal.signal(signal.SIGINT, lambda *_: None)
     signal.signal(signal.SIGTERM, kill_group)
     signal.signal(signal.SIGHUP, kill_group)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     die_with_parent(template, signal.SIGTERM)
+    _ready(ready)
     kernel = os.fork()
     if kernel == 0:
         jail.set_limits(request["memory_mb"] << 20, request["cpu_seconds"])
@@ -135,9 +139,16 @@ def guarded(request: dict, template: int) -> None:
     kill_group()
 
 
+def _ready(ready: int) -> None:
+    """Tell the template, through ``ready``, that this launcher leads its group and will start its kernel."""
+    os.write(ready, b"ok")
+    os.close(ready)
+
+
 def launch(request: dict, ready: int) -> None:
-    """The forked child: a session of its own, then the launcher of its kind; tells the template on ``ready`` that it
-    leads its group (or why it could not start); never returns."""
+    """The forked child: a session of its own, then the launcher of its kind, which tells the template on ``ready``
+    once it can start the kernel (a launcher that fails before, such as one that may not enter namespaces, ends
+    without a word, and the worker starts a cold kernel); never returns."""
     template = os.getppid()
     try:
         os.setsid()
@@ -147,9 +158,7 @@ def launch(request: dict, ready: int) -> None:
         os.closerange(3, ready)  # the template's pipes: a launcher holds nothing of the template's
         os.closerange(ready + 1, os.sysconf("SC_OPEN_MAX"))
         launcher = jailed if request["isolation"] == "namespaces" else guarded
-        os.write(ready, b"ok")
-        os.close(ready)
-        launcher(request, template)
+        launcher(request, template, ready)
     except BaseException:
         os.write(2, f"warm kernel launcher: {traceback.format_exc()}".encode())
     os._exit(1)
@@ -191,9 +200,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     die_with_parent(args.parent)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # launchers are reaped as they end
-    load(tuple(args.preload))
     answers = os.fdopen(os.dup(1), "w")
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what an import prints later never reaches the answers
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what an import prints never reaches the answers
+    load(tuple(args.preload))
     answers.write(json.dumps({"ready": True, "threads": os_threads(), "python_threads": threading.active_count()}))
     answers.write("\n")
     answers.flush()

@@ -93,7 +93,10 @@ class KernelTemplate:
                 if code is not None
                 else f"the kernel template gave no answer in {timeout} s"
             )
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError:
+            raise TemplateError(f"the kernel template answered {line[:200]!r}") from None
 
     @property
     def alive(self) -> bool:
