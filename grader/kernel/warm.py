@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 from grader.kernel.environment import grading_environment
-from grader.kernel.jail import SWEEP_CACHE
+from grader.kernel.jail import kernel_environment
 from grader.kernel.lifetime import dies_with_this_process
-from helpers.environment import FAST_ENV_VAR, NUMBA_CACHE_ENV_VAR
+from helpers.environment import FAST_ENV_VAR
 
 #: Seconds a template has to import what it preloads and say it is ready.
 START_TIMEOUT = 300
@@ -185,13 +185,16 @@ _lock = threading.Lock()
 
 
 def template_environment(isolation: str, python_path: str, folder: str) -> dict[str, str]:
-    """The environment the template imports in: as a cold kernel's for everything read at import (a fixed hash seed,
-    one thread for every math library, the course's packages, fast mode, the sweeps' cache), with folders of its own
-    for what matplotlib and IPython write while they import."""
-    env = {**grading_environment(os.environ), "PYTHONPATH": python_path}
+    """The environment the template imports in: a jailed kernel's (:func:`grader.kernel.jail.kernel_environment`: a
+    few of the grader's variables and no other, since a forked kernel's memory holds a copy of its template's), or
+    a kernel's without a jail (which inherits the grader's), with folders of its own for what matplotlib and IPython
+    write while they import. Everything read at import is a cold kernel's: a fixed hash seed, one thread for every
+    math library, the course's packages, fast mode, the sweeps' cache."""
     if isolation == "namespaces":
-        env[NUMBA_CACHE_ENV_VAR] = SWEEP_CACHE
-    for name in ("MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR"):
+        env = kernel_environment(python_path)
+    else:
+        env = {**grading_environment(os.environ), "PYTHONPATH": python_path}
+    for name in ("HOME", "MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR"):
         env[name] = os.path.join(folder, name.lower())
     return env
 

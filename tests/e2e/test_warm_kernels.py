@@ -138,3 +138,18 @@ def test_cold_kernels_on_request_and_as_the_fallback_with_the_reason(tmp_path, m
     fallback = grade_submission(grading_task(course, "ada", cold=False))
     assert fallback.report.kernel_start == "cold: the kernel template gave no answer in 0.01 s"
     assert [g.auto_score for g in fallback.grades] == [g.auto_score for g in cold_result.grades]
+
+
+@pytest.mark.skipif(not namespaces_available()[0], reason=namespaces_available()[1])
+def test_a_jailed_warm_kernel_cannot_read_the_graders_environment(tmp_path, monkeypatch):
+    """A forked kernel holds a copy of its template's memory, the environment strings it was started with included
+    (at the top of the stack, just below the program's name, AT_EXECFN): the template of jailed kernels starts with
+    a jailed kernel's few variables, not the grader's."""
+    monkeypatch.setenv("COURSE_TEST_SECRET", "hunter2-in-the-graders-environment")
+    monkeypatch.setattr(warm, "_templates", {})
+    code = (
+        "import ctypes\nlibc = ctypes.CDLL(None)\nlibc.getauxval.restype = ctypes.c_ulong\n"
+        "top = libc.getauxval(31)\nprint(b'hunter2' in ctypes.string_at(top - 32768, 32768))"
+    )
+    output, was_warm = run_in_kernel(tmp_path / "k", "namespaces", True, code)
+    assert (output.strip(), was_warm) == ("False", True)

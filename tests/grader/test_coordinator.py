@@ -64,8 +64,8 @@ def course(tmp_path: Path, monkeypatch) -> dict[str, list]:
 
 
 def grade(course, students, **options) -> list[statuses.Outcome]:
-    options = {"workers": 1, "progress": False, "isolation": "scratch", "rerun_experiments": False, "cold_kernels": False,
-               **options}  # fmt: skip
+    options = {"workers": 1, "progress": False, "isolation": "scratch", "rerun_experiments": False, **options}
+    options.setdefault("cold_kernels", False)
     return coordinator.grade_class(course["root"][0], ASSIGNMENT, students, **options)
 
 
