@@ -44,7 +44,7 @@ from traitlets import Bool, Integer, Unicode
 
 from grader.experiments import is_experiment, is_test_cell, note_cell
 from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
-from grader.kernel.sandbox import SandboxedKernelManager, resolve_isolation
+from grader.kernel.sandbox import SandboxedKernelManager, process_tree, resolve_isolation
 from grader.limits import GradingLimits
 from grader.statuses import (
     CELL_TIMEOUT_ERROR,
@@ -150,15 +150,8 @@ class GuardedExecute(GradingLimits, Execute):
         return km
 
     def _kernel_processes(self) -> list[psutil.Process]:
-        provisioner = getattr(self.km, "provisioner", None)
-        process = getattr(provisioner, "process", None)
-        if process is None:
-            return []
-        try:
-            root = psutil.Process(process.pid)
-            return [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return []
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return process_tree(process.pid) if process is not None else []
 
     @property
     def stopped_words(self) -> str:

@@ -13,6 +13,7 @@ time and memory are capped by Linux as well as watched by the grader.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import os
@@ -22,6 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import psutil
 from jupyter_client.manager import AsyncKernelManager
 
 from grader.kernel.environment import QUIET_KERNEL, grading_environment
@@ -245,6 +247,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Where the template keeps its folder: beside the submission's scratch folder, in the run's folder."""
         return os.path.dirname(self.scratch_dir) if self.scratch_dir else None
 
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        """Kill the kernel and every process of its tree, also one that left the kernel's process group and asked
+        not to die with its parent: Jupyter signals the group only."""
+        process = getattr(self.provisioner, "process", None) if self.provisioner else None
+        tree = process_tree(process.pid) if process is not None else []
+        await super()._async_kill_kernel(restart=restart)
+        for member in tree:
+            with contextlib.suppress(psutil.Error):
+                member.kill()
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if self._lifeline is not None:
@@ -252,6 +264,15 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._lifeline = None
         if self.sockets and not restart:
             shutil.rmtree(self.sockets, ignore_errors=True)
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """The process ``pid`` and all its descendants (empty when it has ended)."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
 
 
 def compiled_sweeps() -> str | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import ctypes
+import importlib.util
 import json
 import os
 import signal
@@ -66,9 +67,12 @@ def unshare(flags: int) -> None:
 def run_kernel(argv: list[str], env: dict[str, str]) -> None:
     """Become the IPython kernel of ``argv`` (``ipykernel_launcher``'s arguments) with the environment ``env``;
     never returns."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD, signal.SIGPIPE):
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # what Python starts with, as a cold kernel does
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
+    for signum in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(signum, signal.SIG_IGN)
+    _libc.prctl(jail.PR_SET_DUMPABLE, 1, 0, 0, 0)  # as after an exec: the kernel may read its own /proc files
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
@@ -76,7 +80,7 @@ def run_kernel(argv: list[str], env: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(env)
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    sys.argv = ["ipykernel_launcher", *argv]
+    sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, *argv]
     from ipykernel.kernelapp import IPKernelApp
 
     code = 0

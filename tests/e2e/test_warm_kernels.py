@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ print("tampered")
 """
 #: What a kernel finds when it starts: the same in a cold kernel and in a warm one after a tampering one.
 PROBE = """
-import os, random, sys, json, torch, numpy
+import os, random, signal, sys, json, torch, numpy
 # what imports leave in the environment and in /tmp: a cold kernel imports in its jail, a warm one's template before
 # it, and each sets these again where it needs them (torch's inductor cache, per user, on first use)
 SKIP = ("TORCHINDUCTOR_CACHE_DIR", ".cache", "matplotlib", "JPY_PARENT_PID")
@@ -51,6 +52,8 @@ print(json.dumps({
     "path0": sys.path[0] == os.getcwd(),
     "uid": os.getuid(),
     "hash": hash("seed"),
+    "signals": [str(signal.getsignal(s)) for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD, signal.SIGTERM)],
+    "argv0": os.path.basename(sys.argv[0]),
 }))
 """
 
@@ -153,3 +156,31 @@ def test_a_jailed_warm_kernel_cannot_read_the_graders_environment(tmp_path, monk
     )
     output, was_warm = run_in_kernel(tmp_path / "k", "namespaces", True, code)
     assert (output.strip(), was_warm) == ("False", True)
+
+
+#: A kernel that leaves its process group and asks not to die with its parent, and writes a heartbeat.
+ESCAPE = """
+import ctypes, os, threading, time
+ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)
+os.setsid()
+def beat():
+    while True:
+        with open("heartbeat", "a") as f:
+            f.write(".")
+        time.sleep(0.1)
+threading.Thread(target=beat).start()
+time.sleep(0.5)
+print("escaped")
+"""
+
+
+@pytest.mark.parametrize("isolation", ISOLATIONS)
+@pytest.mark.parametrize("warm_start", [True, False], ids=["warm", "cold"])
+def test_a_kernel_that_leaves_its_group_still_ends_with_it(tmp_path, isolation, warm_start):
+    output, _ = run_in_kernel(tmp_path, isolation, warm_start, ESCAPE)
+    assert output.strip() == "escaped"
+    heartbeat = tmp_path / "work" / "heartbeat"
+    time.sleep(1)
+    size = heartbeat.stat().st_size
+    time.sleep(1)
+    assert heartbeat.stat().st_size == size, "the kernel's process runs on after the kernel was shut down"
