@@ -1,4 +1,4 @@
-"""The warm kernel's template: ``python -P -m grader.kernel.template --parent PID``, one per grading worker.
+"""The warm kernel's template: ``python -P -m grader.kernel.template --folder FOLDER``, one per grading worker.
 
 A cold grading kernel spends seconds importing what every kernel needs (ipykernel, NumPy, torch with
 ``torch._dynamo``, matplotlib with its inline backend, ``helpers`` and the checks) before the student's first
@@ -196,13 +196,12 @@ def serve(requests, answers) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Preload, say so, then fork a kernel for each request (see the module's docstring)."""
+    """Preload, say so, then fork a kernel for each request until the worker's requests pipe closes: the template
+    ends with the worker process, whichever of its threads started it (see the module's docstring)."""
     parser = argparse.ArgumentParser(prog="python -m grader.kernel.template", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--parent", type=int, required=True, help="the pid of the grading worker")
     parser.add_argument("--preload", action="append", default=[], help="a module to import too (repeatable)")
     parser.add_argument("--folder", help="the template's own folder (what matplotlib and IPython write at import)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    die_with_parent(args.parent)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # launchers are reaped as they end
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # what an import prints never reaches the answers

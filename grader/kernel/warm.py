@@ -27,7 +27,6 @@ from pathlib import Path
 
 from grader.kernel.environment import grading_environment
 from grader.kernel.jail import kernel_environment
-from grader.kernel.lifetime import dies_with_this_process
 from helpers.environment import FAST_ENV_VAR
 
 #: Seconds a template has to import what it preloads and say it is ready.
@@ -56,24 +55,15 @@ class KernelTemplate:
 
     def __init__(self, isolation: str, env: dict[str, str], folder: str) -> None:
         self.isolation, self.folder = isolation, folder
-        command = [
-            sys.executable,
-            "-P",
-            "-m",
-            "grader.kernel.template",
-            "--parent",
-            str(os.getpid()),
-            "--folder",
-            folder,
-        ]
+        # the template ends with this process, whichever of its threads starts it, when its requests pipe closes (a
+        # parent-death signal would follow the thread)
         self.process = subprocess.Popen(
-            command,
+            [sys.executable, "-P", "-m", "grader.kernel.template", "--folder", folder],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
             text=True,
             start_new_session=True,  # a terminal's Ctrl-C reaches the grading command, not the template
-            preexec_fn=dies_with_this_process(),
         )
         self.lock = threading.Lock()
         ready = self._answer(START_TIMEOUT)

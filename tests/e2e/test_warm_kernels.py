@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,8 @@ def text_of(message: dict) -> str:
 def run_in_kernel(folder: Path, isolation: str, warm_start: bool, code: str) -> tuple[str, bool]:
     """Run ``code`` in a grading kernel started as grading starts one (the course's exec lines: seeding, the
     integrity snapshot), in ``folder``; its output, and whether the kernel was forked warm."""
-    return asyncio.run(_run_in_kernel(folder, isolation, warm_start, code))
+    with ThreadPoolExecutor(1) as thread:  # an event loop of its own, whatever loop an earlier test left running
+        return thread.submit(asyncio.run, _run_in_kernel(folder, isolation, warm_start, code)).result()
 
 
 async def _run_in_kernel(folder: Path, isolation: str, warm_start: bool, code: str) -> tuple[str, bool]:
@@ -89,6 +91,7 @@ async def _run_in_kernel(folder: Path, isolation: str, warm_start: bool, code: s
             code, timeout=120, output_hook=lambda message: output.append(text_of(message))
         )
         assert reply["content"]["status"] == "ok", "".join(output)
+        assert km.started_warm or not warm_start, f"meant to start warm, started cold: {km.cold_reason}"
         return "".join(output), km.started_warm
     finally:
         client.stop_channels()
