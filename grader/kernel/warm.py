@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import select
 import shutil
@@ -28,6 +29,8 @@ from pathlib import Path
 from grader.kernel.environment import grading_environment
 from grader.kernel.jail import kernel_environment
 from helpers.environment import FAST_ENV_VAR
+
+log = logging.getLogger(__name__)
 
 #: Seconds a template has to import what it preloads and say it is ready.
 START_TIMEOUT = 300
@@ -104,7 +107,9 @@ class KernelTemplate:
             answer = self._answer(FORK_TIMEOUT)
         if "pid" not in answer:
             raise TemplateError(f"the kernel template could not fork a kernel: {answer.get('error')}")
-        return ForkedKernel(answer["pid"], answer["threads"])
+        if answer["threads"] != 1:  # a thread of the template's, copied into no kernel, may hold a lock forever
+            log.warning("the kernel template had %d threads when it forked kernel %d", answer["threads"], answer["pid"])
+        return ForkedKernel(answer["pid"])
 
     def stop(self) -> None:
         """End the template (its launchers end with it) and remove its folder."""
@@ -119,8 +124,8 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int, threads: int) -> None:
-        self.pid, self.threads_at_fork = pid, threads
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
         self.returncode: int | None = None
         try:
             self._pidfd: int | None = os.pidfd_open(pid)

@@ -120,8 +120,7 @@ def test_the_template_forks_with_one_thread_and_runs_no_student_code(tmp_path, i
     template = warm.kernel_template(isolation, kernel_python_path(), course_packages(), str(tmp_path))
     assert template.threads == 1  # no thread pool of torch, the BLAS or anyone else before a fork
     run_in_kernel(tmp_path / "k", isolation, True, "import torch; torch.ones(100, 100) @ torch.ones(100, 100)")
-    process = warm.ForkedKernel(template.process.pid, 0)  # the template itself, after a kernel did some work
-    assert len(os.listdir(f"/proc/{process.pid}/task")) == 1
+    assert len(os.listdir(f"/proc/{template.process.pid}/task")) == 1  # still, after a kernel did some work
     assert not list(tmp_path.glob("k/work/*"))
 
 
