@@ -10,6 +10,7 @@
 - :mod:`grader.autograde.lock` - one grading run per assignment and course at a time,
 - :mod:`grader.autograde.scratch` - the run's private folder for its workers' scratch folders, removed however it
   ends,
+- :mod:`grader.autograde.pool` - the local worker processes, kept warm from one grading run of a process to the next,
 - :mod:`grader.autograde.coordinator` - :func:`~grader.autograde.coordinator.grade_class`: the class, in
   parallel, with one gradebook writer.
 """

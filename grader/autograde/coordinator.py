@@ -8,8 +8,8 @@ every result written to the course gradebook by this one process.
    (:mod:`grader.autograde.review`; experiment cells without outputs, :mod:`grader.experiments`); what cannot be
    graded gets its row at once;
 3. sends each gradable submission with the bundle to a worker (:mod:`grader.autograde.worker`), a
-   local process (:class:`~concurrent.futures.ProcessPoolExecutor`, which dies with this one) or a Dask worker
-   (``scheduler=``);
+   local process (:mod:`grader.autograde.pool`: they die with this one, and a later run of this process grades
+   in them again) or a Dask worker (``scheduler=``);
 4. as each result comes back, writes its grades to the course gradebook in one transaction
    (:mod:`grader.autograde.gradebook_writer`), then its autograded notebook to
    ``autograded/<student>/<assignment>/`` and its status to ``grades/<assignment>-status.json``, so a crash loses
@@ -22,17 +22,14 @@ handed out after it, the running gradings end with their workers, a submission b
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
-import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from pathlib import Path
 
 import nbformat
@@ -46,12 +43,12 @@ from grader.autograde.canary import CANARY, autograded_max_scores, canary_key, c
 from grader.autograde.gradebook_writer import GradebookWriter
 from grader.autograde.intake import Intake, check_submission, foreign_grade_ids, summarise
 from grader.autograde.lock import grading_lock
+from grader.autograde.pool import worker_pool
 from grader.autograde.review import scan_notebook
 from grader.autograde.scratch import run_scratch
-from grader.autograde.stopping import STOP_SIGNALS, GradingStopped, StopRequested, StopSignals
+from grader.autograde.stopping import GradingStopped, StopRequested, StopSignals
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission, one_line
 from grader.experiments import not_run_flag
-from grader.kernel.lifetime import die_with_parent
 from grader.kernel.sandbox import resolve_isolation
 from grader.limits import file_limit_bytes
 from grader.logs import assignment_log, relative_log_path
@@ -130,28 +127,6 @@ def record_result(
             path.write_bytes(data)
 
 
-def _worker_started(coordinator: int) -> None:
-    """A local worker process's first step: die with the coordinator (and so take its kernel with it), and leave
-    the stop signals to the coordinator, which a terminal's Ctrl-C reaches as well."""
-    die_with_parent(coordinator)
-    for signum in STOP_SIGNALS:
-        signal.signal(signum, lambda *_: None)  # a handler, not SIG_IGN: the kernel it starts gets the default
-
-
-def _worker_pool(workers: int) -> ProcessPoolExecutor:
-    """Local worker processes (see :func:`_worker_started`), started fresh (spawn)."""
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_worker_started, initargs=(os.getpid(),)
-    )
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's worker processes (their kernels die with them), for a run that stops."""
-    for process in list(pool._processes.values()):  # the executor has no public way to stop a running task
-        with contextlib.suppress(OSError):
-            process.kill()
-
-
 def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingResult]:
     """Grade ``tasks`` in ``workers`` local processes; yield results as they finish. Closing the generator early,
     or an exception (a stop) while it waits, ends the running gradings with their workers and cancels the rest.
@@ -160,19 +135,13 @@ def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingRe
     own) breaks the pool and fails every submission not finished in it; those are graded again, each in a process
     of its own, so that only the submission that kills its worker again gets a grader-error row."""
     broken = []
-    pool = _worker_pool(workers)
-    try:
+    with worker_pool(workers) as pool:
         futures = {pool.submit(grade_submission, task): task for task in tasks}
         for future in as_completed(futures):
             try:
                 yield future.result()
             except BrokenProcessPool:
                 broken.append(futures[future])
-    except BaseException:
-        _end_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
     if not broken:
         return
     students = ", ".join(task.student for task in broken)
@@ -186,7 +155,7 @@ def _local_results(tasks: list[GradingTask], workers: int) -> Iterable[GradingRe
 
 def _grade_alone(task: GradingTask) -> GradingResult:
     """Grade ``task`` in a worker process of its own; a grader-error result if that process dies too."""
-    with _worker_pool(1) as pool:
+    with worker_pool(1, reuse=False) as pool:
         try:
             return pool.submit(grade_submission, task).result()
         except BrokenProcessPool:

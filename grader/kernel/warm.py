@@ -177,6 +177,14 @@ class ForkedKernel:
 _templates: dict[tuple, KernelTemplate] = {}
 _failed: dict[tuple, str] = {}
 _lock = threading.Lock()
+_home: str | None = None
+
+
+def keep_templates_in(folder: str) -> None:
+    """Make this process's templates' folders in ``folder`` from now on, instead of in the run's scratch folder that
+    :func:`kernel_template` is given: for a worker that outlives its runs (:mod:`grader.autograde.pool`)."""
+    global _home
+    _home = folder
 
 
 def template_environment(isolation: str, python_path: str, folder: str) -> dict[str, str]:
@@ -198,18 +206,19 @@ def kernel_template(
     isolation: str, python_path: str, packages: tuple[str, ...], scratch: str | None = None
 ) -> KernelTemplate:
     """This process's template for ``isolation``, started if need be (see the module's docstring), with its folder in
-    ``scratch`` (default: the temporary folder); :class:`TemplateError` saying why when it cannot be (a template that
-    failed to start is not tried again in this process)."""
+    the folder of :func:`keep_templates_in`, else in ``scratch`` (default: the temporary folder); :class:`TemplateError`
+    saying why when it cannot be (a template that failed to start is not tried again in this process). A template
+    whose folder is gone is started again."""
     key = (isolation, python_path, packages_fingerprint(packages), os.environ.get(FAST_ENV_VAR))
     with _lock:
         template = _templates.get(key)
-        if template is not None and template.alive:
+        if template is not None and template.alive and os.path.isdir(template.folder):
             return template
         if key in _failed:
             raise TemplateError(_failed[key])
         for stale in [k for k in _templates if k[0] == isolation]:
             _templates.pop(stale).stop()
-        folder = tempfile.mkdtemp(prefix="kernel-template-", dir=scratch)
+        folder = tempfile.mkdtemp(prefix="kernel-template-", dir=_home or scratch)
         try:
             _templates[key] = KernelTemplate(isolation, template_environment(isolation, python_path, folder), folder)
         except (OSError, TemplateError) as error:

@@ -1,0 +1,139 @@
+"""The local grading worker processes of this process, kept from one grading run to the next.
+
+A worker costs seconds before its first submission: a new Python (``spawn``) that imports nbgrader, then its warm
+kernel template (:mod:`grader.kernel.warm`), which imports what every kernel needs. A command that grades several
+assignments (``course grade`` of the term, the main job) or a test session that grades many classes pays that once:
+:func:`worker_pool` keeps the pool of a run that ended normally, and the next run of this process with the same
+number of workers, from the same thread, in the same environment, folder and import path, grades in it again. A run
+that is stopped or fails, or whose pool broke (a worker died), kills its workers (their kernels die with them) and
+the next run starts new ones. The pool ends, its workers with their templates, when this process exits.
+
+Each worker dies with this process (``PR_SET_PDEATHSIG``), which Linux signals when the *thread* that started it
+ends: so a pool is used again only by the thread that made it. The workers' templates keep their folders in the
+pool's own private folder (:data:`grader.autograde.scratch.PREFIX`, with this process's id), which outlives each
+run's; a grading run that finds it left by a process that was killed removes it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from grader.autograde.scratch import PREFIX
+from grader.autograde.stopping import STOP_SIGNALS
+from grader.kernel import warm
+from grader.kernel.lifetime import die_with_parent
+
+
+@dataclass
+class WorkerPool:
+    """Local worker processes (see :func:`_worker_started`), started fresh (spawn), and the folder of their
+    templates."""
+
+    executor: ProcessPoolExecutor
+    folder: Path
+    key: tuple
+
+    def end(self) -> None:
+        """Kill the workers (their kernels and templates die with them) and remove their folder. Killed, not asked
+        to stop: a running task has no other way to end, and a worker whose thread ended (which kills it) may have
+        died holding the lock of the executor's queue, which the others then wait for forever."""
+        for process in list(self.executor._processes.values()):  # the executor has no public way to stop a task
+            with contextlib.suppress(OSError):
+                process.kill()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def broken(self) -> bool:
+        """Whether a worker died, so that the executor takes no more work."""
+        return bool(self.executor._broken)
+
+
+def _worker_started(coordinator: int, folder: str) -> None:
+    """A local worker process's first step: die with the coordinator (and so take its kernel with it), leave the stop
+    signals to the coordinator, which a terminal's Ctrl-C reaches as well, and keep the kernel template's folder in
+    the pool's."""
+    die_with_parent(coordinator)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, lambda *_: None)  # a handler, not SIG_IGN: the kernel it starts gets the default
+    warm.keep_templates_in(folder)
+
+
+def _key(workers: int) -> tuple:
+    """What a worker took from this process when it started, and so what a pool may be used again with."""
+    return workers, threading.get_ident(), tuple(sorted(os.environ.items())), tuple(sys.path), os.getcwd()
+
+
+def _start(workers: int) -> WorkerPool:
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-workers-"))
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_worker_started,
+        initargs=(os.getpid(), str(folder)),
+    )
+    return WorkerPool(executor, folder, _key(workers))
+
+
+_kept: WorkerPool | None = None
+_lock = threading.Lock()
+
+
+def _take(workers: int) -> WorkerPool:
+    """The kept pool if it suits ``workers`` and this thread and environment, else a new one (the kept one ends)."""
+    global _kept
+    with _lock:
+        pool, _kept = _kept, None
+    if pool is not None and (pool.key != _key(workers) or pool.broken):
+        pool.end()
+        pool = None
+    return pool or _start(workers)
+
+
+def _keep(pool: WorkerPool) -> None:
+    """Keep ``pool`` for the next run, unless another run of this process kept its own meanwhile."""
+    global _kept
+    with _lock:
+        kept = _kept is None
+        if kept:
+            _kept = pool
+    if not kept:
+        pool.end()
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, reuse: bool = True) -> Iterator[ProcessPoolExecutor]:
+    """``workers`` local worker processes for one grading run: with ``reuse``, those a run of this process left (see
+    the module's docstring), kept afterwards unless the run raised or a worker died; without, new ones, ended
+    afterwards. An exception (a stop, a failure) ends them at once, whatever they run."""
+    pool = _take(workers) if reuse else _start(workers)
+    try:
+        yield pool.executor
+    except BaseException:
+        pool.end()
+        raise
+    if reuse and not pool.broken:
+        _keep(pool)
+    else:
+        pool.end()
+
+
+@atexit.register
+def _end_kept_pool() -> None:
+    """End the kept pool's workers and remove its folder when this process exits."""
+    global _kept
+    pool, _kept = _kept, None
+    if pool is not None:
+        pool.end()
