@@ -51,7 +51,7 @@ EXPECTED_STATUS = {
 #: Limits for the test class: short, so that the endless loops end soon (the kernels that only wait, at 1.5 times
 #: a limit in wall-clock seconds).
 TEST_LIMITS = (
-    "\nc.Execute.timeout = 20\nc.GuardedExecute.submission_timeout = 90\nc.GuardedExecute.wall_clock_factor = 1.5\n"
+    "\nc.Execute.timeout = 10\nc.GuardedExecute.submission_timeout = 60\nc.GuardedExecute.wall_clock_factor = 1.5\n"
 )
 GRADING_OUTPUTS = ("gradebook.db", "autograded", "grades", "feedback")
 
