@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+import psutil
+
 from grader.autograde.scratch import PREFIX
 from grader.autograde.stopping import STOP_SIGNALS
 from grader.kernel import warm
@@ -46,12 +48,24 @@ class WorkerPool:
     key: tuple
 
     def end(self) -> None:
-        """Kill the workers (their kernels and templates die with them) and remove their folder. Killed, not asked
-        to stop: a running task has no other way to end, and a worker whose thread ended (which kills it) may have
-        died holding the lock of the executor's queue, which the others then wait for forever."""
+        """Kill the workers and every process they started (templates, kernels), then remove their folder. Killed,
+        not asked to stop: a running task has no other way to end, a template that is still importing (it hears that
+        its worker ended only once it is ready) writes into the folder meanwhile, and a worker whose thread ended
+        (which kills it) may have died holding the lock of the executor's queue, which the others then wait for
+        forever. The workers are stopped first, so that none starts a process while their trees are read."""
+        workers = []
         for process in list(self.executor._processes.values()):  # the executor has no public way to stop a task
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(psutil.Error):
+                workers.append(psutil.Process(process.pid))
+                workers[-1].suspend()
+        tree = list(workers)
+        for worker in workers:
+            with contextlib.suppress(psutil.Error):
+                tree += worker.children(recursive=True)
+        for process in tree:
+            with contextlib.suppress(psutil.Error):
                 process.kill()
+        psutil.wait_procs(tree[len(workers) :], timeout=10)  # the workers are the executor's to reap
         self.executor.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 

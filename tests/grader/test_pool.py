@@ -4,10 +4,13 @@ thread and environment, and only then; killed by a run that raises; their templa
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import psutil
 import pytest
 
 from grader.autograde import pool as pool_module
@@ -18,6 +21,14 @@ from grader.kernel import warm
 def template_home() -> str | None:
     """Runs in a worker: where its kernel templates keep their folders."""
     return warm._home
+
+
+def start_writer() -> int:
+    """Runs in a worker: start a process that keeps writing into the template's folder (as a template that is still
+    importing does), and return its pid."""
+    script = "import os, sys, time\nwhile True:\n    os.makedirs(sys.argv[1], exist_ok=True)\n    time.sleep(0.01)\n"
+    folder = os.path.join(warm._home, "kernel-template-x", "mplconfigdir")
+    return subprocess.Popen([sys.executable, "-c", script, folder], start_new_session=True).pid
 
 
 def worker_pids(executor: ProcessPoolExecutor, workers: int) -> set[int]:
@@ -101,3 +112,14 @@ def test_a_pool_whose_worker_died_is_not_kept():
         with pytest.raises(Exception, match="terminated abruptly"):
             executor.submit(os.getpid).result()
     assert pool_module._kept is None
+
+
+def test_a_run_that_raises_ends_what_its_workers_started_before_it_removes_their_folder():
+    with pytest.raises(KeyboardInterrupt), worker_pool(1) as executor:
+        writer = psutil.Process(executor.submit(start_writer).result())
+        folder = Path(executor.submit(template_home).result())
+        while not (folder / "kernel-template-x").exists():
+            pass
+        raise KeyboardInterrupt
+    assert not writer.is_running() or writer.status() == psutil.STATUS_ZOMBIE
+    assert not folder.exists()
