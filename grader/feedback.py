@@ -14,6 +14,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.utils import is_grade, is_task
 from traitlets import Bool, Unicode
 
+from grader.autograde.pool import worker_pool
 from grader.cells import grade_id_of, strip_hidden_tests
 from grader.config import load_config
 from grader.feedback_summary import stop_notes, task_rows
@@ -127,17 +128,28 @@ def verdict(outcome: Outcome | None) -> str:
     return text
 
 
-def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
-    """Write ``feedback/<student>/<assignment>/*.html`` (hidden tests removed); return the failures, each a line
-    that says where its log is (nbgrader's log of it goes to ``grades/<assignment>-log.txt``)."""
+def _feedback_of(root: Path, assignment: str, students: list[str]) -> dict[str, tuple[str, str]]:
+    """nbgrader's feedback step for ``students``, in a worker process; the failures: each its line and its details."""
     api = nbgrader_api(root)
     failures = {}
-    with assignment_log(root, assignment):
-        log.info("feedback for %d student(s)", len(students))
-        for student in students:
-            result = api.generate_feedback(assignment, student, force=True)
-            if not result["success"]:
-                details = f"{result.get('log') or ''}\n{result.get('error') or ''}".strip()
-                log.error("%s: nbgrader generate_feedback failed:\n%s", student, details)
-                failures[student] = f"{last_error_line(result)} (details in {relative_log_path(root, assignment)})"
+    for student in students:
+        result = api.generate_feedback(assignment, student, force=True)
+        if not result["success"]:
+            details = f"{result.get('log') or ''}\n{result.get('error') or ''}".strip()
+            failures[student] = (last_error_line(result), details)
     return failures
+
+
+def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[str, str]:
+    """Write ``feedback/<student>/<assignment>/*.html`` (hidden tests removed), the students shared out among this
+    process's worker processes (:mod:`grader.autograde.pool`: those grading left, else one per core); return the
+    failures, each a line that says where its log is (nbgrader's log of it goes to ``grades/<assignment>-log.txt``)."""
+    failures = {}
+    with assignment_log(root, assignment), worker_pool(None) as pool:
+        log.info("feedback for %d student(s)", len(students))
+        shares = [students[i :: pool._max_workers] for i in range(pool._max_workers)]
+        for share in [pool.submit(_feedback_of, root, assignment, share) for share in shares if share]:
+            for student, (line, details) in share.result().items():
+                log.error("%s: nbgrader generate_feedback failed:\n%s", student, details)
+                failures[student] = f"{line} (details in {relative_log_path(root, assignment)})"
+    return {student: failures[student] for student in students if student in failures}

@@ -105,11 +105,14 @@ _kept: WorkerPool | None = None
 _lock = threading.Lock()
 
 
-def _take(workers: int) -> WorkerPool:
-    """The kept pool if it suits ``workers`` and this thread and environment, else a new one (the kept one ends)."""
+def _take(workers: int | None) -> WorkerPool:
+    """The kept pool if it suits ``workers`` (``None``: any number) and this thread and environment, else a new one
+    (of one worker per core for ``None``; the kept one ends)."""
     global _kept
     with _lock:
         pool, _kept = _kept, None
+    if workers is None:
+        workers = pool.key[0] if pool is not None else os.cpu_count() or 1
     if pool is not None and (pool.key != _key(workers) or pool.broken):
         pool.end()
         pool = None
@@ -128,11 +131,12 @@ def _keep(pool: WorkerPool) -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int, reuse: bool = True) -> Iterator[ProcessPoolExecutor]:
-    """``workers`` local worker processes for one grading run: with ``reuse``, those a run of this process left (see
-    the module's docstring), kept afterwards unless the run raised or a worker died; without, new ones, ended
-    afterwards. An exception (a stop, a failure) ends them at once, whatever they run."""
-    pool = _take(workers) if reuse else _start(workers)
+def worker_pool(workers: int | None, reuse: bool = True) -> Iterator[ProcessPoolExecutor]:
+    """``workers`` local worker processes for one grading run (``None``: as many as the kept pool has, else one per
+    core): with ``reuse``, those a run of this process left (see the module's docstring), kept afterwards unless the
+    run raised or a worker died; without, new ones, ended afterwards. An exception (a stop, a failure) ends them at
+    once, whatever they run."""
+    pool = _take(workers) if reuse else _start(workers or os.cpu_count() or 1)
     try:
         yield pool.executor
     except BaseException:
