@@ -7,6 +7,7 @@ step; :func:`generate_feedback` runs that step for a list of students.
 from __future__ import annotations
 
 import logging
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from nbconvert.exporters import HTMLExporter
@@ -148,8 +149,14 @@ def generate_feedback(root: Path, assignment: str, students: list[str]) -> dict[
     with assignment_log(root, assignment), worker_pool(None) as pool:
         log.info("feedback for %d student(s)", len(students))
         shares = [students[i :: pool._max_workers] for i in range(pool._max_workers)]
-        for share in [pool.submit(_feedback_of, root, assignment, share) for share in shares if share]:
-            for student, (line, details) in share.result().items():
+        futures = {pool.submit(_feedback_of, root, assignment, share): share for share in shares if share}
+        for future, share in futures.items():
+            try:
+                failed = future.result()
+            except BrokenProcessPool:  # a worker died: this process writes its share, one student after another
+                log.warning("a worker process died writing feedback; written here instead for %s", ", ".join(share))
+                failed = _feedback_of(root, assignment, share)
+            for student, (line, details) in failed.items():
                 log.error("%s: nbgrader generate_feedback failed:\n%s", student, details)
                 failures[student] = f"{line} (details in {relative_log_path(root, assignment)})"
     return {student: failures[student] for student in students if student in failures}

@@ -4,7 +4,8 @@ A worker costs seconds before its first submission: a new Python (``spawn``) tha
 kernel template (:mod:`grader.kernel.warm`), which imports what every kernel needs. A command that grades several
 assignments (``course grade`` of the term, the main job) or a test session that grades many classes pays that once:
 :func:`worker_pool` keeps the pool of a run that ended normally, and the next run of this process with the same
-number of workers, from the same thread, in the same environment, folder and import path, grades in it again. A run
+number of workers, from the same thread, in the same environment, folder and import path, with the course's packages
+unchanged on disk, grades in it again. A run
 that is stopped or fails, or whose pool broke (a worker died), kills its workers (their kernels die with them) and
 the next run starts new ones. The pool ends, its workers with their templates, when this process exits.
 
@@ -36,6 +37,7 @@ from grader.autograde.scratch import PREFIX
 from grader.autograde.stopping import STOP_SIGNALS
 from grader.kernel import warm
 from grader.kernel.lifetime import die_with_parent
+from grader.kernel.sandbox import course_packages
 
 
 @dataclass
@@ -54,7 +56,9 @@ class WorkerPool:
         (which kills it) may have died holding the lock of the executor's queue, which the others then wait for
         forever. The workers are stopped first, so that none starts a process while their trees are read."""
         workers = []
-        for process in list(self.executor._processes.values()):  # the executor has no public way to stop a task
+        for process in list((self.executor._processes or {}).values()):  # no public way to stop a task
+            if process.exitcode is not None:  # ended and reaped: its pid may be another process's now
+                continue
             with contextlib.suppress(psutil.Error):
                 workers.append(psutil.Process(process.pid))
                 workers[-1].suspend()
@@ -71,8 +75,10 @@ class WorkerPool:
 
     @property
     def broken(self) -> bool:
-        """Whether a worker died, so that the executor takes no more work."""
-        return bool(self.executor._broken)
+        """Whether a worker died (so that the executor takes no more work, or will once it notices), or the folder of
+        their templates is gone."""
+        processes = (self.executor._processes or {}).values()
+        return bool(self.executor._broken) or not all(p.is_alive() for p in processes) or not self.folder.is_dir()
 
 
 def _worker_started(coordinator: int, folder: str) -> None:
@@ -85,9 +91,16 @@ def _worker_started(coordinator: int, folder: str) -> None:
     warm.keep_templates_in(folder)
 
 
+#: Variables that change while a process runs and that no worker reads: pytest's name of the running test.
+VOLATILE = frozenset({"PYTEST_CURRENT_TEST"})
+
+
 def _key(workers: int) -> tuple:
-    """What a worker took from this process when it started, and so what a pool may be used again with."""
-    return workers, threading.get_ident(), tuple(sorted(os.environ.items())), tuple(sys.path), os.getcwd()
+    """What a worker took from this process when it started, and so what a pool may be used again with: the
+    environment, import path and folder, and the code of the course's packages as it was on disk."""
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k not in VOLATILE))
+    code = warm.packages_fingerprint(course_packages())
+    return workers, threading.get_ident(), environment, tuple(sys.path), os.getcwd(), code
 
 
 def _start(workers: int) -> WorkerPool:

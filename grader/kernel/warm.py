@@ -218,8 +218,8 @@ def kernel_template(
             raise TemplateError(_failed[key])
         for stale in [k for k in _templates if k[0] == isolation]:
             _templates.pop(stale).stop()
-        folder = tempfile.mkdtemp(prefix="kernel-template-", dir=_home or scratch)
         try:
+            folder = tempfile.mkdtemp(prefix="kernel-template-", dir=_home or scratch)
             _templates[key] = KernelTemplate(isolation, template_environment(isolation, python_path, folder), folder)
         except (OSError, TemplateError) as error:
             _failed[key] = str(error)

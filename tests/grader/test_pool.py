@@ -4,9 +4,11 @@ thread and environment, and only then; killed by a run that raises; their templa
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -46,11 +48,12 @@ def no_kept_pool():
     pool_module._end_kept_pool()
 
 
-def test_a_second_run_grades_in_the_workers_of_the_first_and_their_templates_live_in_the_pools_folder():
+def test_a_second_run_grades_in_the_workers_of_the_first_and_their_templates_live_in_the_pools_folder(monkeypatch):
     with worker_pool(2) as executor:
         first = worker_pids(executor, 2)
         home = executor.submit(template_home).result()
-    with worker_pool(2) as executor:
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "another test (call)")  # pytest's, rewritten for each test
+    with worker_pool(None) as executor:  # any number: the kept pool's
         assert worker_pids(executor, 2) == first
     kept = pool_module._kept
     assert home == str(kept.folder) and Path(home).name.startswith(f"course-grading-{os.getpid()}-workers-")
@@ -118,8 +121,18 @@ def test_a_run_that_raises_ends_what_its_workers_started_before_it_removes_their
     with pytest.raises(KeyboardInterrupt), worker_pool(1) as executor:
         writer = psutil.Process(executor.submit(start_writer).result())
         folder = Path(executor.submit(template_home).result())
-        while not (folder / "kernel-template-x").exists():
-            pass
+        deadline = time.monotonic() + 60
+        while not (folder / "kernel-template-x").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         raise KeyboardInterrupt
     assert not writer.is_running() or writer.status() == psutil.STATUS_ZOMBIE
     assert not folder.exists()
+
+
+def test_a_pool_whose_folder_is_gone_is_not_used_again():
+    with worker_pool(1) as executor:
+        first = worker_pids(executor, 1)
+    shutil.rmtree(pool_module._kept.folder)
+    with worker_pool(1) as executor:
+        assert worker_pids(executor, 1).isdisjoint(first)
+        assert Path(executor.submit(template_home).result()).is_dir()
