@@ -5,9 +5,9 @@ kernel template (:mod:`grader.kernel.warm`), which imports what every kernel nee
 assignments (``course grade`` of the term, the main job) or a test session that grades many classes pays that once:
 :func:`worker_pool` keeps the pool of a run that ended normally, and the next run of this process with the same
 number of workers, from the same thread, in the same environment, folder and import path, with the course's packages
-unchanged on disk, grades in it again. A run
-that is stopped or fails, or whose pool broke (a worker died), kills its workers (their kernels die with them) and
-the next run starts new ones. The pool ends, its workers with their templates, when this process exits.
+unchanged on disk, grades in it again. A run that is stopped or fails, or whose pool broke (a worker died, or its
+folder is gone), kills its workers (their kernels die with them) and the next run starts new ones. The pool ends,
+its workers with their templates, when this process exits.
 
 Each worker dies with this process (``PR_SET_PDEATHSIG``), which Linux signals when the *thread* that started it
 ends: so a pool is used again only by the thread that made it. The workers' templates keep their folders in the
