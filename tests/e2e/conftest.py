@@ -1,8 +1,6 @@
-"""What the end-to-end tests share: each sample class, and Project 1's three-student class, graded once a session."""
+"""What the end-to-end tests share: Project 1's three-student class, graded once a session."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pytest
 
@@ -18,19 +16,3 @@ def trio_grades(tmp_path_factory) -> dict:
     course, outcomes, _ = grade_sample_class(tmp_path_factory.mktemp("trio"), "project1", students=TRIO)
     assert [o.status for o in outcomes] == ["graded"] * len(TRIO), [(o.student, o.reason) for o in outcomes]
     return cell_grades(course, "project1")
-
-
-@pytest.fixture(scope="session")
-def sample_classes(tmp_path_factory) -> Callable[..., tuple]:
-    """:func:`~tests.e2e.lab_class.grade_sample_class` of an assignment's whole sample class in fast mode, warm or with
-    ``cold_kernels``, graded once a session whichever test module asks first (read them; do not change them)."""
-    graded: dict[tuple[str, bool], tuple] = {}
-
-    def grade(assignment: str, cold_kernels: bool = False) -> tuple:
-        key = (assignment, cold_kernels)
-        if key not in graded:
-            folder = tmp_path_factory.mktemp(f"{assignment}-{'cold' if cold_kernels else 'warm'}")
-            graded[key] = grade_sample_class(folder, assignment, cold_kernels=cold_kernels)
-        return graded[key]
-
-    return grade

@@ -14,6 +14,7 @@ from grader import report
 from grader.autograde.coordinator import grade_class
 from grader.config import copy_course
 from grader.experiments import NOT_RUN_FLAG
+from grader.gradebook_audit import cell_grades
 from grader.release import generate_release
 from grader.run_notebook import execute_notebook
 from grader.statuses import Outcome
@@ -43,6 +44,17 @@ def grade_sample_class(
     return course, outcomes, rows
 
 
+def assert_graded_alike(cold: tuple, warm: tuple, assignment: str) -> None:
+    """Assert that two gradings of a class by :func:`grade_sample_class` (cold kernels, each a new process, and warm
+    ones, forked from the worker's template) gave every cell the same grade and every student the same status,
+    reason and flags."""
+    (cold_course, cold_outcomes, _), (warm_course, warm_outcomes, _) = cold, warm
+    assert cell_grades(cold_course, assignment) == cell_grades(warm_course, assignment)
+    assert [(o.student, o.status, o.reason, o.flags) for o in cold_outcomes] == [
+        (o.student, o.status, o.reason, o.flags) for o in warm_outcomes
+    ]
+
+
 def outputs_text(nb: nbformat.NotebookNode) -> str:
     """Everything the notebook's cells printed."""
     return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
@@ -60,8 +72,8 @@ class SampleClassChecks:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def graded(cls, sample_classes):
-        return sample_classes(cls.ASSIGNMENT)
+    def graded(cls, tmp_path_factory):
+        return grade_sample_class(tmp_path_factory.mktemp(f"{cls.ASSIGNMENT}-warm"), cls.ASSIGNMENT)
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -81,6 +93,10 @@ class SampleClassChecks:
         flagged = {o.student: o.flags for o in outcomes if o.flags}
         assert list(flagged) == ["ben"] and len(flagged["ben"]) == 1, flagged
         assert flagged["ben"][0].startswith(f"{NOT_RUN_FLAG}: no outputs in ")
+
+    def test_cold_kernels_give_the_class_the_grades_and_statuses_of_warm_ones(self, graded, tmp_path_factory):
+        folder = tmp_path_factory.mktemp(f"{self.ASSIGNMENT}-cold")
+        assert_graded_alike(grade_sample_class(folder, self.ASSIGNMENT, cold_kernels=True), graded, self.ASSIGNMENT)
 
     def test_each_mistake_loses_the_points_of_its_task_and_only_those(self, graded):
         *_, rows = graded

@@ -1,4 +1,5 @@
-"""The real nbgrader pipeline on the sample class of project1: release, autograde, feedback, export."""
+"""The real nbgrader pipeline on the sample class of project1: release, autograde, feedback, export; and the class
+graded with cold kernels as with warm ones."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from grader.config import copy_course
 from grader.nbgrader_api import nbgrader_api
 from grader.release import generate_release
 from grader.run_notebook import error_outputs, execute_notebook
+from tests.e2e.lab_class import assert_graded_alike, grade_sample_class
 from tests.support import ROOT, object_reprs, readme_sample_points
 
 ASSIGNMENT = "project1"
@@ -98,6 +100,12 @@ def test_the_sample_class_is_all_graded(graded):
     assert sorted(rows) == sorted([*BROKEN, "ben", "cleo"])
     assert all(row.status == "graded" for row in rows.values())
     assert all(row.max_total == 100 for row in rows.values())
+
+
+def test_cold_kernels_give_the_class_the_grades_and_statuses_of_warm_ones(tmp_path_factory):
+    warm = grade_sample_class(tmp_path_factory.mktemp("warm"), ASSIGNMENT)
+    cold = grade_sample_class(tmp_path_factory.mktemp("cold"), ASSIGNMENT, cold_kernels=True)
+    assert_graded_alike(cold, warm, ASSIGNMENT)
 
 
 def test_reference_solution_scores_every_autograded_point(graded):
