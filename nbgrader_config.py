@@ -10,7 +10,7 @@ import nbgrader as _nbgrader
 from nbgrader.converters import GenerateAssignment as _GenerateAssignment
 
 import grader as _grader
-from grader import mark_scheme as _mark_scheme
+from grader.release import mark_scheme as _mark_scheme
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -52,10 +52,10 @@ c.Execute.extra_arguments = [
 
 # Experiment cells (tagged `experiment` in the source: the sweeps and figures that only hand-graded answers use)
 # are not re-run when a submission is graded: the sanitizing step keeps their outputs, the student's own, where
-# nbgrader's ClearOutput would wipe them, and GuardedExecute skips them (grader/experiments.py). Test cells always
-# run. `course grade ASSIGNMENT --rerun-experiments` (or True here) runs them too, for an audit.
+# nbgrader's ClearOutput would wipe them, and GuardedExecute skips them (grader/common/experiments.py). Test cells
+# always run. `course grade ASSIGNMENT --rerun-experiments` (or True here) runs them too, for an audit.
 c.Autograde.sanitize_preprocessors = [
-    "grader.experiments.KeepExperimentOutputs",
+    "grader.common.experiments.KeepExperimentOutputs",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
@@ -104,22 +104,22 @@ c.GuardedExecute.warm_kernels = True
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "grader.mark_scheme.TidyClearMarkScheme",
-    "grader.feedback.MarkPendingGrades",
-    "grader.feedback.SummariseTasks",
-    "grader.feedback.HideHiddenTests",
-    "grader.mathml.MathToMathML",
+    "grader.release.mark_scheme.TidyClearMarkScheme",
+    "grader.report.feedback.MarkPendingGrades",
+    "grader.report.feedback.SummariseTasks",
+    "grader.report.feedback.HideHiddenTests",
+    "grader.report.mathml.MathToMathML",
 ]
 c.SummariseTasks.course_root = os.path.dirname(os.path.abspath(__file__))
 # The formgrader (the TA's view) renders submissions with HTMLExporter: its formulas are MathML too.
-c.HTMLExporter.preprocessors = ["grader.mathml.MathToMathML"]
+c.HTMLExporter.preprocessors = ["grader.report.mathml.MathToMathML"]
 c.FeedbackExporter.preprocessors = []  # the feedback's own list above has it, after GetGrades (for comments)
 # Its page: nbgrader's, except that a hand-graded answer not graded yet says so (not "0 / 18"), and the
 # total counts what has been graded.
 # nbgrader's template is named feedback; the course's file is grader/templates/feedback/course_feedback.html.j2.
 # It is set on the feedback's own exporter class: set on HTMLExporter, it would reach the formgrader's pages too
 # (they render with HTMLExporter and templates of their own), and the formgrader's grading page would fail.
-c.GenerateFeedback.exporter_class = "grader.feedback.FeedbackExporter"
+c.GenerateFeedback.exporter_class = "grader.report.feedback.FeedbackExporter"
 c.FeedbackExporter.template_file = "course_feedback.html.j2"
 c.FeedbackExporter.extra_template_basedirs = [
     os.path.join(os.path.dirname(_nbgrader.__file__), "server_extensions", "formgrader", "templates"),

@@ -26,7 +26,7 @@ from nbgrader.utils import is_grade, is_solution
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader.cells import grade_id_of, solution_code  # noqa: E402
+from grader.common.cells import grade_id_of, solution_code  # noqa: E402
 
 NETWORKS = {
     "circles 2-10-2": ([2, 10, 2], 400),

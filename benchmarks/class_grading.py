@@ -53,10 +53,10 @@ from grader.autograde.bundle import make_bundle  # noqa: E402
 from grader.autograde.canary import CANARY, reference_submission  # noqa: E402
 from grader.autograde.coordinator import grade_class  # noqa: E402
 from grader.autograde.worker import GradingTask, grade_submission  # noqa: E402
-from grader.config import copy_course  # noqa: E402
+from grader.common.config import copy_course  # noqa: E402
+from grader.common.nbgrader_api import nbgrader_api, plain_autograde_preprocessors, quiet_sqlalchemy  # noqa: E402
 from grader.kernel.environment import QUIET_KERNEL  # noqa: E402
-from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors, quiet_sqlalchemy  # noqa: E402
-from grader.release import generate_release  # noqa: E402
+from grader.release.generate import generate_release  # noqa: E402
 
 ASSIGNMENT = "project1"
 LABS = ("xor", "backprop", "classification", "deep")

@@ -10,7 +10,7 @@ copy of the course:
 * local, 1 worker, into the course's SQLite gradebook;
 * local, W workers (default 2), into SQLite;
 * a ``dask scheduler`` with W ``dask worker`` processes of one thread each, into a PostgreSQL gradebook (both
-  started on this machine as the cluster tests start them: grader/local_services.py).
+  started on this machine as the cluster tests start them: grader/serve/local_services.py).
 
 For each it prints submissions per minute; the coordinator's CPU time per submission (this process, which checks
 the submissions, settles each result and writes every grade); the wall time per submission of settling a result,
@@ -19,7 +19,7 @@ its process tree: worker, jail and kernel; a Dask worker's nanny included) and o
 time grows with the class: the times at which the N/4-th, N/2-th and N-th submission was settled, and a line fit
 through them (a fixed cost, then seconds per submission). From those it projects the workers needed to grade
 500 and 5,000 submissions in 10 minutes, and where the coordinator or the gradebook would become the limit.
-After each run it counts the gradebook's rows (grader/gradebook_audit.py): every student's submission once, with
+After each run it counts the gradebook's rows (grader/report/gradebook_audit.py): every student's submission once, with
 its grades; it stops with exit status 1 if one is missing, incomplete or there twice. Its last line:
 ``class scale: N submissions, dask+postgresql X/min, local W workers Y/min, coordinator Z ms/submission``
 (Z: the coordinator's CPU time per submission in the Dask + PostgreSQL run). Nothing is asserted about time.
@@ -61,11 +61,11 @@ from class_grading import sample_class  # noqa: E402
 
 from grader.autograde import coordinator  # noqa: E402
 from grader.autograde.gradebook_writer import GradebookWriter  # noqa: E402
-from grader.config import copy_course  # noqa: E402
-from grader.gradebook_audit import Audit, audit_class  # noqa: E402
-from grader.local_services import dask_cluster, postgres_server  # noqa: E402
-from grader.nbgrader_api import nbgrader_api  # noqa: E402
-from grader.release import generate_release  # noqa: E402
+from grader.common.config import copy_course  # noqa: E402
+from grader.common.nbgrader_api import nbgrader_api  # noqa: E402
+from grader.release.generate import generate_release  # noqa: E402
+from grader.report.gradebook_audit import Audit, audit_class  # noqa: E402
+from grader.serve.local_services import dask_cluster, postgres_server  # noqa: E402
 
 #: the targets of the projection: submissions graded within this many seconds
 PROJECTED_CLASSES, DEADLINE = (500, 5000), 600

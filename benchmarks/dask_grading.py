@@ -6,7 +6,7 @@ as in class_grading.py. Each mode grades the whole class in a fresh copy of the 
 
 * local: ``workers=N`` local processes;
 * dask: a ``dask scheduler`` and N ``dask worker`` processes of one thread each, started from this environment on
-  loopback (grader/local_services.py), the scheduler's address passed as ``scheduler=``.
+  loopback (grader/serve/local_services.py), the scheduler's address passed as ``scheduler=``.
 
 It prints each mode's wall time and submissions per minute, and last one line:
 ``dask vs local, N workers each: R x wall time`` (the aim: at most 1.10). The cluster's start-up is not counted.
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from class_grading import ASSIGNMENT, make_course  # noqa: E402
 
 from grader.autograde.coordinator import grade_class  # noqa: E402
-from grader.local_services import dask_cluster  # noqa: E402
+from grader.serve.local_services import dask_cluster  # noqa: E402
 
 
 def time_class(copies: int, **where) -> tuple[float, int]:

@@ -1,6 +1,6 @@
 """A new gradebook, as nbgrader makes one and as the course does: nbgrader asks its ``alembic`` script, in a process
-of its own, for the schema version it stamps into the gradebook; :mod:`grader.nbgrader_api` reads that version once
-in this process. Each new course and each grading run (whose bundle has a gradebook of its own) makes one.
+of its own, for the schema version it stamps into the gradebook; :mod:`grader.common.nbgrader_api` reads that
+version once in this process. Each new course and each grading run (whose bundle has a gradebook of its own) makes one.
 
 Prints the median time of making a gradebook each way over ``--repeats`` and their ratio, last
 ``gradebook creation: nbgrader X s, course Y s, X/Y = R x``."""
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import nbgrader.api
 
-NBGRADER_VERSION_LOOKUP = nbgrader.api.get_alembic_version  # before grader.nbgrader_api replaces it
+NBGRADER_VERSION_LOOKUP = nbgrader.api.get_alembic_version  # before grader.common.nbgrader_api replaces it
 
-from grader.nbgrader_api import Gradebook, find_alembic, gradebook_schema_version  # noqa: E402
+from grader.common.nbgrader_api import Gradebook, find_alembic, gradebook_schema_version  # noqa: E402
 
 
 def time_creation(folder: Path, name: str) -> float:

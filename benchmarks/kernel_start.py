@@ -28,11 +28,11 @@ from jupyter_client import BlockingKernelClient
 from grader.autograde.bundle import make_bundle
 from grader.autograde.intake import check_submission
 from grader.autograde.worker import GradingTask, grade_submission
-from grader.config import copy_course, find_course_root
+from grader.common.config import copy_course, find_course_root
+from grader.common.nbgrader_api import load_course_config
 from grader.kernel import warm
 from grader.kernel.sandbox import SandboxedKernelManager, course_packages, kernel_python_path, resolve_isolation
-from grader.nbgrader_api import load_course_config
-from grader.release import generate_release
+from grader.release.generate import generate_release
 
 
 def kernel_memory(km: SandboxedKernelManager) -> tuple[float, float]:

@@ -32,8 +32,8 @@ from nbclient.exceptions import CellTimeoutError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.threads import busy_processes
-from grader.assignments import assignment_names, unknown_assignments
-from grader.run_notebook import cell_seconds, error_outputs, execute_notebook
+from grader.common.assignments import assignment_names, unknown_assignments
+from grader.release.run_notebook import cell_seconds, error_outputs, execute_notebook
 from helpers.environment import THREADS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]

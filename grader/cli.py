@@ -2,6 +2,8 @@
 
 Commands, in the order of a term:
 
+- ``new NAME``: write a new assignment's skeleton in every place it needs (its source notebook with one task, its
+  checks module, its line in ``[tool.course.assignments]``, its sample class, its mutation and end-to-end tests);
 - ``stamp``: write the repository from ``pyproject.toml`` into the notebooks' Colab badges,
   setup cells and the README's notebook table;
 - ``release [ASSIGNMENT ...]``: regenerate ``release/`` from ``source/`` with nbgrader;
@@ -27,7 +29,7 @@ Commands, in the order of a term:
 - ``demo``: the main job: stamp, release, publish into ``build/student-repo/``, run the tutorial, grade the sample
   classes in ``submitted/`` (every graded assignment's) and write the term gradebook.
 
-Every command takes ``--verbose`` (``-v``), before or after its name: the grader's log (:mod:`grader.logs`) on
+Every command takes ``--verbose`` (``-v``), before or after its name: the grader's log (:mod:`grader.common.logs`) on
 stderr. Grading always keeps its log, with the full traceback of any grader error, in
 ``grades/<assignment>-log.txt``.
 """
@@ -42,28 +44,45 @@ from pathlib import Path
 
 from nbclient.exceptions import CellExecutionError
 
-from grader import lms, logs, report, roster
-from grader.assignments import assignment_names, require_assignment
 from grader.autograde.coordinator import grade_class, require_released
 from grader.autograde.lock import grading_lock
 from grader.autograde.stopping import GradingStopped
-from grader.config import find_course_root, load_config
-from grader.feedback import generate_feedback
+from grader.collect import roster
+from grader.common import logs
+from grader.common.assignments import assignment_names, require_assignment
+from grader.common.config import find_course_root, load_config
+from grader.common.names import check_student_id
+from grader.common.nbgrader_api import nbgrader_api
+from grader.common.statuses import GRADED, UNGRADED, load_statuses
 from grader.kernel.sandbox import ISOLATION_MODES
-from grader.lab import formgrader_path, serve, start_lab
-from grader.links import notebook_links
-from grader.names import check_student_id
-from grader.nbgrader_api import nbgrader_api
-from grader.publish import publish
-from grader.release import generate_release
-from grader.run_notebook import error_outputs, execute_notebook
-from grader.stamp import release_path, source_notebooks, stamp_all
-from grader.statuses import GRADED, UNGRADED, load_statuses
-from grader.term import collect_term, format_term_table, term_assignments, term_weights, write_term_csv
+from grader.release.generate import generate_release
+from grader.release.links import notebook_links
+from grader.release.new_assignment import new_assignment
+from grader.release.publish import publish
+from grader.release.run_notebook import error_outputs, execute_notebook
+from grader.release.stamp import release_path, source_notebooks, stamp_all
+from grader.report import grade_table, lms
+from grader.report.feedback import generate_feedback
+from grader.report.term import collect_term, format_term_table, term_assignments, term_weights, write_term_csv
+from grader.serve.lab import formgrader_path, serve, start_lab
 
 #: The steps of each grading command, in order.
 AUTOGRADE, FEEDBACK, EXPORT = "autograde", "feedback", "export"
 ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)
+
+
+def cmd_new(root: Path, args: argparse.Namespace) -> int:
+    """Write a new assignment's skeleton and say what to do next."""
+    written = new_assignment(root, args.name, title=args.title, weight=args.weight)
+    print(f"wrote the assignment {args.name} ({args.weight:g} in the term total, [tool.course.assignments]):")
+    for path in written:
+        print(f"  {path.relative_to(root)}")
+    print(
+        f"next: `course release {args.name}` releases it as it is; write its tasks in source/{args.name}/ and their "
+        f"checks in grader/checks/{args.name}.py, then fill in the two tests (each says what it needs) "
+        "as CONTRIBUTING.md's 'Adding an assignment' describes"
+    )
+    return 0
 
 
 def cmd_stamp(root: Path, args: argparse.Namespace) -> int:
@@ -259,7 +278,7 @@ def _grade_steps(
     if FEEDBACK in steps:
         gradable = [
             row
-            for row in report.collect_grades(root, assignment, students)
+            for row in grade_table.collect_grades(root, assignment, students)
             if row.status not in UNGRADED and (root / "autograded" / row.student / assignment).is_dir()
         ]
         failures = generate_feedback(root, assignment, [row.student for row in gradable])
@@ -274,14 +293,14 @@ def _grade_steps(
             )
         for student, reason in failures.items():
             print(f"  no feedback for {student}: {reason}")
-    rows = report.collect_grades(root, assignment, students)
+    rows = grade_table.collect_grades(root, assignment, students)
     if EXPORT in steps:
         whole_class = class_students(root, assignment, students)
-        everyone = rows if whole_class == students else report.collect_grades(root, assignment, whole_class)
-        path = report.write_csv(everyone, root / "grades" / f"{assignment}.csv")
+        everyone = rows if whole_class == students else grade_table.collect_grades(root, assignment, whole_class)
+        path = grade_table.write_csv(everyone, root / "grades" / f"{assignment}.csv")
         print(f"grades: {path.relative_to(root)} ({len(everyone)} student(s))")
     print()
-    print(report.format_table(rows))
+    print(grade_table.format_table(rows))
     attention = [row.student for row in rows if row.status != GRADED]
     if attention:
         print(f"\n{len(attention)} submission(s) need attention (see their status): {', '.join(attention)}")
@@ -349,8 +368,8 @@ def cmd_export(root: Path, args: argparse.Namespace) -> int:
 
 
 def lms_export(root: Path, system: str, roster_file: Path | None, assignments: list[str] | None) -> Path:
-    """Write ``grades/<system>.csv`` (:mod:`grader.lms`) for ``assignments`` (default: the term's) and say what it
-    left blank."""
+    """Write ``grades/<system>.csv`` (:mod:`grader.report.lms`) for ``assignments`` (default: the term's) and say
+    what it left blank."""
     config = load_config(root)
     assignments = assignments or term_assignments(config)
     rows, _ = collect_term(config, assignments)
@@ -490,6 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    p = command("new", cmd_new, "write a new assignment's skeleton: notebook, checks, its line, sample class, tests")
+    p.add_argument("name", help="lowercase letters, digits and _ (a folder, a Python module and a test file's name)")
+    p.add_argument("--title", default=None, help="the notebook's title (default: 'Lab: NAME')")
+    p.add_argument("--weight", type=float, default=10, help="its weight in the term total (default: 10)")
     command("stamp", cmd_stamp, "stamp Colab badges and the repository into notebooks and README")
     p = command("release", cmd_release, "regenerate release/ from source/ with nbgrader")
     p.add_argument("assignments", nargs="*", help="assignment names (default: all under source/)")

@@ -7,7 +7,7 @@ points and no others.
 
 Then each submission is executed once, top to bottom in full mode, as a student runs it before handing it in
 (errors do not stop the run), so that it carries its outputs: grading keeps the outputs of the experiment cells
-(grader/experiments.py) instead of re-running them. The untouched release ("ben") is handed in without running
+(grader/common/experiments.py) instead of re-running them. The untouched release ("ben") is handed in without running
 it. An executed notebook is cached in build/sample-runs/, keyed by the notebook and the helpers package, so a
 second run executes only what changed; the outputs are committed with submitted/, and the tests never execute
 them again. Run after changing a source notebook and regenerating release/:
@@ -39,8 +39,8 @@ from types import ModuleType
 import nbformat
 from nbclient import NotebookClient
 
-from grader.assignments import graded_assignment_names
-from grader.cells import grade_id_of, solutions
+from grader.common.assignments import graded_assignment_names
+from grader.common.cells import grade_id_of, solutions
 from grader.kernel.environment import QUIET_KERNEL, grading_environment
 from helpers.environment import FAST_ENV_VAR, FIGURE_DIR_ENV_VAR
 

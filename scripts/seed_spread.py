@@ -5,8 +5,8 @@ with one thread for torch and BLAS as students run, after setting its imports ce
 data, the initial weights and the shuffles all change). Then prints each code cell's printed text once, with every
 number replaced by its range over the seeds: ``accuracy 87.5%`` becomes ``accuracy [85.8..88.2]%``. A cell whose text
 has a different shape in some seed (another count of numbers, other words; not just other spacing) is printed once
-per seed. Progress bars (stderr and widgets) are left out. The mark schemes quote these ranges (README, "Mark
-schemes and seeds").
+per seed. Progress bars (stderr and widgets) are left out. The mark schemes quote these ranges (docs/assignments.md,
+"Mark schemes and seeds").
 
 With ``--each``, every seed's text is printed as it is, to compare runs seed by seed (does one setting beat another
 in every seed, not only in the ranges?).
@@ -29,8 +29,8 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grader.assignments import unknown_assignments
-from grader.run_notebook import error_outputs, execute_notebook
+from grader.common.assignments import unknown_assignments
+from grader.release.run_notebook import error_outputs, execute_notebook
 from helpers.environment import THREADS_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]

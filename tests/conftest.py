@@ -14,7 +14,7 @@ import matplotlib
 import psutil
 import pytest
 
-from grader.config import copy_course
+from grader.common.config import copy_course
 from tests.support import ROOT, orphaned_grading_kernels
 
 matplotlib.use("Agg")

@@ -14,10 +14,19 @@ from grader.kernel.jail import CONNECTION_FILE
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def readme_sample_points(section: str) -> dict[str, float]:
-    """The autograded points the README's section ``### <section>`` states for each sample student."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    text = readme.split(f"### {section}\n", 1)[1].split("\n### ", 1)[0]
+def docs_section(page: str, heading: str) -> str:
+    """The text of the section ``heading`` of ``docs/<page>.md``, up to the next heading of its level or above."""
+    text = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
+    found = re.search(rf"^(#+) {re.escape(heading)}\n", text, re.MULTILINE)
+    assert found, f"docs/{page}.md has no section {heading!r}"
+    rest = text[found.end() :]
+    end = re.search(rf"^#{{1,{len(found.group(1))}}} ", rest, re.MULTILINE)
+    return rest[: end.start()] if end else rest
+
+
+def documented_sample_points(section: str) -> dict[str, float]:
+    """The autograded points the section ``section`` of docs/assignments.md states for each sample student."""
+    text = docs_section("assignments", section)
     return {
         student: float(points) for student, points in re.findall(r"^\| `(\w+)` \| .* \| (\d+) \|$", text, re.MULTILINE)
     }

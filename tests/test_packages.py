@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.cli import build_parser
-from tests.support import ROOT
+from tests.support import ROOT, docs_section
 
 #: What a student's package must never import.
 GRADING_ONLY = {"grader", "nbgrader", "nbclient", "nbconvert", "dask", "distributed", "psutil", "sqlalchemy"}
@@ -85,14 +85,49 @@ def test_no_helpers_module_imports_grading_machinery(path):
     assert not imported_roots(path) & GRADING_ONLY, f"{module_name(path)} imports {imported_roots(path) & GRADING_ONLY}"
 
 
-#: The one-way arrows between layers: (the code under this folder, what it must never import). The coordinator
-#: uses the kernel, the kernel the shared statuses, and the statuses nothing of the grader; tools never use tests.
+#: What the code of each folder of ``grader`` may import of ``grader`` (itself included), in the order of a term:
+#: every phase uses ``common``; a release runs the tutorial with the kernel's environment; collecting checks a
+#: notebook as grading's intake does; grading runs the kernel, the kernel the checks; reports read what grading
+#: wrote; the command line (``grader/cli.py``) uses them all.
+MAY_IMPORT = {
+    "grader/common": ["grader.common"],
+    "grader/release": ["grader.common", "grader.release", "grader.kernel.environment"],
+    "grader/collect": ["grader.common", "grader.collect", "grader.autograde.intake"],
+    "grader/autograde": ["grader.common", "grader.autograde", "grader.kernel"],
+    "grader/kernel": ["grader.common", "grader.kernel", "grader.checks"],
+    "grader/checks": ["grader.common", "grader.checks"],
+    "grader/report": ["grader.common", "grader.report", "grader.collect", "grader.autograde"],
+    "grader/serve": ["grader.common", "grader.serve"],
+}
+
+
+def inside(name: str, prefixes: list[str]) -> bool:
+    return any(f"{name}.".startswith(f"{prefix}.") for prefix in prefixes)
+
+
+@pytest.mark.parametrize("folder", MAY_IMPORT)
+def test_each_folder_of_the_grader_imports_only_the_phases_before_it(folder):
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in imported_modules(path) if inside(m, ["grader"]) and not inside(m, MAY_IMPORT[folder])
+        )
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+    assert not {path: names for path, names in wrong.items() if names}
+
+
+def test_every_folder_of_the_grader_has_its_import_rule():
+    folders = {f"grader/{p.parent.name}" for p in (ROOT / "grader").glob("*/__init__.py")}
+    assert folders == set(MAY_IMPORT)
+
+
+#: The one-way arrows that are not between the grader's folders: (the code under this folder, what it must never
+#: import). The statuses import nothing of the grader; what a release tells students comes from the settings, not
+#: from the grading kernel; tools never use tests.
 ARROWS = [
-    ("grader/kernel", "grader.autograde"),
-    ("grader/statuses.py", "grader"),
-    ("grader/release.py", "grader.kernel"),  # release-time code: what students are told, not the grading kernel
-    ("grader/student_guide.py", "grader.kernel"),
-    ("grader/student_guide.py", "grader.autograde"),
+    ("grader/common/statuses.py", "grader"),
+    ("grader/release/generate.py", "grader.kernel"),
+    ("grader/release/student_guide.py", "grader.kernel"),
     ("grader", "tests"),
     ("helpers", "tests"),
     ("benchmarks", "tests"),
@@ -104,7 +139,7 @@ ARROWS = [
 def test_the_layers_import_one_way(where, forbidden):
     paths = [ROOT / where] if where.endswith(".py") else sorted((ROOT / where).rglob("*.py"))
     wrong = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if f"{m}.".startswith(f"{forbidden}."))
+        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if inside(m, [forbidden]))
         for path in paths
     }
     assert not {path: names for path, names in wrong.items() if names}
@@ -184,20 +219,17 @@ def test_the_course_command_is_installed_and_lists_every_command(pyproject):
         )
 
 
-def readme_table(heading: str) -> dict[str, str]:
-    """The first column of the module table under ``heading`` in the README."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split(heading, 1)[1]
-    rows = re.findall(r"^\| `([\w.]+)` \|", section.split("\n\n#", 1)[0], re.MULTILINE)
-    return dict.fromkeys(rows, "")
+def documented_modules(heading: str) -> set[str]:
+    """The first column of the module table of the section ``heading`` of docs/packages.md."""
+    return set(re.findall(r"^\| `([\w.]+)` \|", docs_section("packages", heading), re.MULTILINE))
 
 
 @pytest.mark.parametrize("package", ["helpers", "grader"])
-def test_the_readme_lists_every_module(package):
-    listed = set(readme_table(f"## The `{package}` package"))
+def test_the_docs_list_every_module(package):
+    listed = documented_modules(f"The `{package}` package")
     actual = {module_name(p) for p in modules(package) if module_name(p) != package and not p.name.startswith("__")}
     assert listed == actual, (
-        f"README lists {sorted(listed - actual)} that do not exist and misses {sorted(actual - listed)}"
+        f"docs/packages.md lists {sorted(listed - actual)} that do not exist and misses {sorted(actual - listed)}"
     )
 
 

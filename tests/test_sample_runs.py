@@ -9,8 +9,8 @@ import re
 import nbformat
 import pytest
 
-from grader.assignments import graded_assignment_names
-from grader.run_notebook import cell_seconds
+from grader.common.assignments import graded_assignment_names
+from grader.release.run_notebook import cell_seconds
 from tests.support import ROOT, object_reprs, shown_text
 
 #: A cell longer than this, in a full run, shows a progress bar.

@@ -12,7 +12,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from grader.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
+from grader.common.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
 
 SQLITE = "sqlite:///"
 

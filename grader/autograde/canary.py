@@ -10,7 +10,7 @@ grading, or nothing.
 A verdict holds as long as what it was reached with: :func:`canary_key` digests the release and the source of the
 assignment, ``nbgrader_config.py``, the course's packages (the checks among them), the versions of Python and of
 the libraries that grade, and the grading options. The status file keeps the key of the last pass
-(:func:`grader.statuses.canary_passed_with`), and a run with the same key does not grade the reference again.
+(:func:`grader.common.statuses.canary_passed_with`), and a run with the same key does not grade the reference again.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from pathlib import Path
 import nbformat
 
 from grader.autograde.worker import GradingResult
-from grader.cells import grade_id_of, solutions
+from grader.common.cells import grade_id_of, solutions
+from grader.common.nbgrader_api import Gradebook
+from grader.common.statuses import GRADED
 from grader.kernel.sandbox import course_packages
-from grader.nbgrader_api import Gradebook
-from grader.statuses import GRADED
 
 #: The student id of the canary's submission (never written to the course gradebook).
 CANARY = "reference-solution-canary"

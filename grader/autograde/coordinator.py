@@ -5,7 +5,7 @@ every result written to the course gradebook by this one process.
 
 1. packs the assignment's grading bundle (:mod:`grader.autograde.bundle`);
 2. checks each submission (:mod:`grader.autograde.intake`) and scans its code for review flags
-   (:mod:`grader.autograde.review`; experiment cells without outputs, :mod:`grader.experiments`); what cannot be
+   (:mod:`grader.autograde.review`; experiment cells without outputs, :mod:`grader.common.experiments`); what cannot be
    graded gets its row at once;
 3. sends each gradable submission with the bundle to a worker (:mod:`grader.autograde.worker`), a
    local process (:mod:`grader.autograde.pool`: they die with this one, and a later run of this process grades
@@ -37,7 +37,6 @@ from nbgrader.api import MissingEntry
 from nbgrader.apps import NbGraderAPI
 from tqdm.auto import tqdm
 
-from grader import statuses
 from grader.autograde.bundle import make_bundle
 from grader.autograde.canary import CANARY, autograded_max_scores, canary_key, canary_problem, reference_submission
 from grader.autograde.gradebook_writer import GradebookWriter
@@ -48,12 +47,13 @@ from grader.autograde.review import scan_notebook
 from grader.autograde.scratch import run_scratch
 from grader.autograde.stopping import GradingStopped, StopRequested, StopSignals
 from grader.autograde.worker import GradingResult, GradingTask, grade_submission, one_line
-from grader.experiments import not_run_flag
+from grader.common import statuses
+from grader.common.experiments import not_run_flag
+from grader.common.limits import file_limit_bytes
+from grader.common.logs import assignment_log, relative_log_path
+from grader.common.nbgrader_api import load_course_config, nbgrader_api
+from grader.common.statuses import KernelReport, Outcome, canary_passed_with, load_statuses, save_statuses
 from grader.kernel.sandbox import resolve_isolation
-from grader.limits import file_limit_bytes
-from grader.logs import assignment_log, relative_log_path
-from grader.nbgrader_api import load_course_config, nbgrader_api
-from grader.statuses import KernelReport, Outcome, canary_passed_with, load_statuses, save_statuses
 from helpers.environment import FAST_ENV_VAR
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def grade_class(
     says which test cell failed and why when it has not. A pass is kept in the status file with the key of what it
     was reached with, and not graded again while that key holds (:func:`~grader.autograde.canary.canary_key`).
 
-    What happens is logged to ``grades/<assignment>-log.txt`` (:mod:`grader.logs`), grader errors with their
+    What happens is logged to ``grades/<assignment>-log.txt`` (:mod:`grader.common.logs`), grader errors with their
     tracebacks. One run per assignment and course at a time (:mod:`grader.autograde.lock`); the workers' scratch
     folders lie in the run's own folder (:mod:`grader.autograde.scratch`), removed however the run ends."""
     api = nbgrader_api(root)

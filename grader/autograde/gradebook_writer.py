@@ -15,7 +15,7 @@ from nbgrader.api import Comment, Grade, Student, SubmittedAssignment, Submitted
 from nbgrader.utils import parse_utc
 
 from grader.autograde.worker import GradingResult
-from grader.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
+from grader.common.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
 
 
 class GradebookWriter:

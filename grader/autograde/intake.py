@@ -25,10 +25,10 @@ from pathlib import Path
 
 import nbformat
 
-from grader.cells import grade_id_of
-from grader.experiments import sync_experiment_tags
-from grader.limits import MAX_FILE_BYTES
-from grader.statuses import (
+from grader.common.cells import grade_id_of
+from grader.common.experiments import sync_experiment_tags
+from grader.common.limits import MAX_FILE_BYTES
+from grader.common.statuses import (
     GRADABLE,
     GRADED,
     METADATA_TAMPERED,

@@ -23,9 +23,9 @@ from nbgrader.api import MissingEntry
 from traitlets.config import Config
 
 from grader.autograde.bundle import SQLITE, unpack_bundle
+from grader.common.nbgrader_api import Gradebook, last_error_line, nbgrader_api, quiet_sqlalchemy
+from grader.common.statuses import KernelReport
 from grader.kernel.sandbox import compiled_sweeps, resolve_isolation
-from grader.nbgrader_api import Gradebook, last_error_line, nbgrader_api, quiet_sqlalchemy
-from grader.statuses import KernelReport
 
 
 @dataclass

@@ -113,6 +113,6 @@ def arguments(function: Callable[..., None]) -> list[str]:
 def hidden_call(assignment: str, grade_id: str) -> str:
     """The code of the hidden test cell of ``grade_id``: an import and a call, with the markers."""
     names = ", ".join(arguments(checks_of(assignment)[grade_id]))
-    from grader.cells import hidden_tests  # not at the top: grading kernels import this package, not nbgrader
+    from grader.common.cells import hidden_tests  # not at the top: grading kernels import this package, not nbgrader
 
     return hidden_tests(f"from {__name__}.{assignment} import {grade_id}\n{grade_id}({names})")

@@ -5,7 +5,7 @@ restored before every test cell, and experiment cells are not re-run.
 nbgrader's own ``Execute`` was. On top of it, it
 
 - starts the kernel with :class:`~grader.kernel.sandbox.SandboxedKernelManager` (isolation, memory cap);
-- skips the experiment cells (:mod:`grader.experiments`): their outputs stay the student's, and a line above
+- skips the experiment cells (:mod:`grader.common.experiments`): their outputs stay the student's, and a line above
   each says so; ``rerun_experiments`` runs them as any other cell;
 - before each test cell, asks the kernel to put back what student code changed
   (:mod:`grader.kernel.integrity`) and notes what was put back;
@@ -42,11 +42,9 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from grader.experiments import is_experiment, is_test_cell, note_cell
-from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
-from grader.kernel.sandbox import SandboxedKernelManager, process_tree, resolve_isolation
-from grader.limits import GradingLimits
-from grader.statuses import (
+from grader.common.experiments import is_experiment, is_test_cell, note_cell
+from grader.common.limits import GradingLimits
+from grader.common.statuses import (
     CELL_TIMEOUT_ERROR,
     GRADER_ERROR,
     KERNEL_DIED,
@@ -57,6 +55,8 @@ from grader.statuses import (
     TIMED_OUT,
     KernelReport,
 )
+from grader.kernel.integrity import RESTORE_REPLY, RESTORE_REQUEST
+from grader.kernel.sandbox import SandboxedKernelManager, process_tree, resolve_isolation
 
 WATCH_INTERVAL = 0.2  # seconds between the watchdog's looks at the kernel
 #: CPU seconds a cell may go on after the interrupt at its limit before the kernel is killed.
@@ -75,7 +75,7 @@ def error_output(ename: str, evalue: str) -> NotebookNode:
 
 
 class GuardedExecute(GradingLimits, Execute):
-    """nbgrader's Execute with a jail, limits (:class:`~grader.limits.GradingLimits`; ``Execute.timeout``, the
+    """nbgrader's Execute with a jail, limits (:class:`~grader.common.limits.GradingLimits`; ``Execute.timeout``, the
     per-cell limit, is counted in CPU seconds too) and kernel integrity (see the module's docstring)."""
 
     rerun_experiments = Bool(

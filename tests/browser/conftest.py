@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import copy_course
-from grader.lab import start_lab
+from grader.common.config import copy_course
+from grader.serve.lab import start_lab
 from tests.support import ROOT
 
 SCREENSHOTS = ROOT / "build" / "screenshots"

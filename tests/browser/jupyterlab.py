@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page
 
-from grader.lab import LabServer
+from grader.serve.lab import LabServer
 
 ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the notebook in front

@@ -11,9 +11,9 @@ import pytest
 from nbconvert import HTMLExporter
 
 from grader import cli
-from grader.assignments import assignment_names
-from grader.config import copy_course
-from grader.mathml import CODE, MATH, MathToMathML
+from grader.common.assignments import assignment_names
+from grader.common.config import copy_course
+from grader.report.mathml import CODE, MATH, MathToMathML
 from tests.browser.conftest import screenshot
 from tests.e2e.hostile_class import STUBBORN_LOOP, with_cell
 from tests.support import ROOT

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from grader import cli
-from grader.experiments import NOT_RERUN_NOTE
-from grader.nbgrader_api import nbgrader_api
+from grader.common.experiments import NOT_RERUN_NOTE
+from grader.common.nbgrader_api import nbgrader_api
 from tests.browser.conftest import screenshot
 
 MANUAL = {"plots": 10, "summary": 15}  # Project 1's hand-graded tasks, of 12 and 18 points

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from grader.assignments import graded_assignment_names
+from grader.common.assignments import graded_assignment_names
 from tests.browser.conftest import screenshot
 from tests.browser.jupyterlab import ERROR_OUTPUT, code_cells, open_and_run_all, validate
 from tests.support import ROOT

@@ -22,10 +22,10 @@ from typing import ClassVar
 import nbformat
 from nbgrader.utils import is_grade, is_solution
 
-from grader.cells import grade_id_of, solution_code, strip_hidden_tests
 from grader.checks import arguments, checks_of
-from grader.experiments import has_experiment_tag
-from tests.support import ROOT
+from grader.common.cells import grade_id_of, solution_code, strip_hidden_tests
+from grader.common.experiments import has_experiment_tag
+from tests.support import ROOT, docs_section
 
 TASK_HEADING = re.compile(r"^task\d+$")
 CHECK_CELL = "check_before_submit"
@@ -207,9 +207,9 @@ def verdict(assignment: str, variant: Variant) -> str | None:
     return f"no message names the cause {variant.cause!r}: {own}"
 
 
-def readme_counts(section: str) -> dict[str, tuple[int, int]]:
-    """Per task number, the (mistakes, alternatives) counts the README's section ``### <section>`` states."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8").split(f"### {section}\n", 1)[1].split("\n### ", 1)[0]
+def documented_counts(section: str) -> dict[str, tuple[int, int]]:
+    """Per task number, the (mistakes, alternatives) counts the section ``section`` of docs/assignments.md states."""
+    text = docs_section("assignments", section)
     return {
         f"task{task}": (int(caught), int(alternatives))
         for task, caught, alternatives in re.findall(r"^\| (\d+) .*\| (\d+) / \2; (\d+) / \3 \|$", text, re.MULTILINE)
@@ -232,11 +232,11 @@ def counts(assignment: str, mutants: list[Variant], alternatives: list[Variant])
 class CheckSuite:
     """The tests of an assignment's checks: a test module derives a class from this one and sets the class
     variables. The model answers pass, every alternative passes, every mistake fails its own task only and says
-    why, and the README's section ``### <README_SECTION>`` states the counts, at least 4 mistakes and 3
+    why, and the section ``DOCS_SECTION`` of docs/assignments.md states the counts, at least 4 mistakes and 3
     alternatives a task (``tests/checks/conftest.py`` gives ``alternative`` and ``mistake`` the class's lists)."""
 
     ASSIGNMENT: ClassVar[str]
-    README_SECTION: ClassVar[str]
+    DOCS_SECTION: ClassVar[str]
     MUTANTS: ClassVar[list[Variant]]
     ALTERNATIVES: ClassVar[list[Variant]]
 
@@ -249,7 +249,7 @@ class CheckSuite:
     def test_a_mistake_fails_its_own_task_only_and_says_why(self, mistake: Variant):
         assert verdict(self.ASSIGNMENT, mistake) is None
 
-    def test_the_readme_states_how_many_answers_each_task_is_tried_with(self):
+    def test_the_docs_state_how_many_answers_each_task_is_tried_with(self):
         tried = counts(self.ASSIGNMENT, self.MUTANTS, self.ALTERNATIVES)
-        assert readme_counts(self.README_SECTION) == tried
+        assert documented_counts(self.DOCS_SECTION) == tried
         assert all(mistakes >= 4 and alternatives >= 3 for mistakes, alternatives in tried.values())

@@ -454,7 +454,7 @@ MUTANTS = [
 
 
 class TestInstrumentsChecks(CheckSuite):
-    ASSIGNMENT, README_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, "The instruments lab", MUTANTS, ALTERNATIVES
+    ASSIGNMENT, DOCS_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, "The instruments lab", MUTANTS, ALTERNATIVES
 
 
 def test_the_reference_mfccs_agree_with_librosa_on_every_family():

@@ -10,20 +10,20 @@ from typing import ClassVar
 import nbformat
 import pytest
 
-from grader import report
 from grader.autograde.coordinator import grade_class
-from grader.config import copy_course
-from grader.experiments import NOT_RUN_FLAG
-from grader.gradebook_audit import cell_grades
-from grader.release import generate_release
-from grader.run_notebook import execute_notebook
-from grader.statuses import Outcome
-from tests.support import ROOT, object_reprs, readme_sample_points
+from grader.common.config import copy_course
+from grader.common.experiments import NOT_RUN_FLAG
+from grader.common.statuses import Outcome
+from grader.release.generate import generate_release
+from grader.release.run_notebook import execute_notebook
+from grader.report import grade_table
+from grader.report.gradebook_audit import cell_grades
+from tests.support import ROOT, documented_sample_points, object_reprs
 
 
 def grade_sample_class(
     folder: Path, assignment: str, fast: bool = True, students: list[str] | None = None, cold_kernels: bool = False
-) -> tuple[Path, list[Outcome], dict[str, report.StudentGrades]]:
+) -> tuple[Path, list[Outcome], dict[str, grade_table.StudentGrades]]:
     """Grade ``submitted/*/<assignment>/`` (or only the ``students`` named) in a copy of the course in ``folder``,
     with 2 workers and the canary, in fast mode unless not ``fast`` (the cells that run are smaller, the
     autograded tests are the same; the experiments are not run either way), with warm kernels unless
@@ -40,7 +40,7 @@ def grade_sample_class(
         outcomes = grade_class(course, assignment, students, workers=2, progress=False, cold_kernels=cold_kernels)
     finally:
         monkeypatch.undo()
-    rows = {row.student: row for row in report.collect_grades(course, assignment, students)}
+    rows = {row.student: row for row in grade_table.collect_grades(course, assignment, students)}
     return course, outcomes, rows
 
 
@@ -65,7 +65,7 @@ class SampleClassChecks:
     test class derives from this one and sets the class variables."""
 
     ASSIGNMENT: ClassVar[str]
-    README_SECTION: ClassVar[str]  # the README's ``### <section>`` that states the sample students' points
+    DOCS_SECTION: ClassVar[str]  # the section of docs/assignments.md that states the sample students' points
     AUTOGRADED: ClassVar[dict[str, int]]  # task -> points
     MANUAL: ClassVar[dict[str, int]]  # hand-graded task -> points
     LOST: ClassVar[dict[str, dict[str, int]]]  # student -> {task: points their mistake costs}; ben is the release
@@ -105,9 +105,9 @@ class SampleClassChecks:
             assert scores == {task: points - costs.get(task, 0) for task, points in self.AUTOGRADED.items()}, student
         assert rows["ada"].auto_score == sum(self.AUTOGRADED.values()) and rows["ben"].auto_score == 0
 
-    def test_the_readme_states_each_sample_students_points(self, graded):
+    def test_the_docs_state_each_sample_students_points(self, graded):
         *_, rows = graded
-        assert readme_sample_points(self.README_SECTION) == {s: r.auto_score for s, r in rows.items()}
+        assert documented_sample_points(self.DOCS_SECTION) == {s: r.auto_score for s, r in rows.items()}
 
     def test_the_hand_graded_answers_wait_for_a_grader(self, graded):
         *_, rows = graded

@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from grader.config import copy_course
-from grader.release import generate_release
+from grader.common.config import copy_course
+from grader.release.generate import generate_release
 from tests.support import ROOT
 
 #: Project 1's reference, its untouched release and a mistake

@@ -7,14 +7,14 @@ from typing import ClassVar
 
 import nbformat
 
-from grader.run_notebook import error_outputs
+from grader.release.run_notebook import error_outputs
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
 from tests.support import ROOT
 
 
 class TestBackpropLab(SampleClassChecks):
     ASSIGNMENT = "backprop"
-    README_SECTION = "The backpropagation lab"
+    DOCS_SECTION = "The backpropagation lab"
     AUTOGRADED: ClassVar[dict[str, int]] = {
         "hidden_outputs": 5,
         "network_output": 3,

@@ -16,14 +16,15 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from grader import report, roster
 from grader.autograde.coordinator import grade_class
 from grader.cli import main
-from grader.config import copy_course
+from grader.collect import roster
+from grader.common.config import copy_course
+from grader.common.nbgrader_api import nbgrader_api, plain_autograde_preprocessors
+from grader.common.statuses import load_statuses
 from grader.kernel.sandbox import namespaces_available
-from grader.nbgrader_api import nbgrader_api, plain_autograde_preprocessors
-from grader.release import generate_release
-from grader.statuses import load_statuses
+from grader.release.generate import generate_release
+from grader.report import grade_table
 from tests.e2e.hostile_class import ASSIGNMENT, NOTEBOOK, write_class
 from tests.support import ROOT
 
@@ -70,7 +71,7 @@ def file_hashes(folder: Path) -> dict[str, str]:
 def scores(course: Path, students: list[str]) -> dict[str, dict[str, float]]:
     return {
         row.student: {task: score for task, (score, _) in row.tasks.items()}
-        for row in report.collect_grades(course, ASSIGNMENT, students)
+        for row in grade_table.collect_grades(course, ASSIGNMENT, students)
     }
 
 
@@ -155,7 +156,7 @@ def test_every_submission_has_a_row_with_the_right_status(hostile):
         table = {row["student"]: row for row in csv.DictReader(f)}
     assert {s: row["status"] for s, row in table.items()} == EXPECTED_STATUS
     assert table["hog"]["reason"] == statuses["hog"].reason and table["patcher"]["review flags"]
-    rows = {row.student: row for row in report.collect_grades(course, ASSIGNMENT, sorted(EXPECTED_STATUS))}
+    rows = {row.student: row for row in grade_table.collect_grades(course, ASSIGNMENT, sorted(EXPECTED_STATUS))}
     assert {s: r.status for s, r in rows.items()} == EXPECTED_STATUS
     assert all(r.max_total == 100 for r in rows.values())
     assert all(rows[s].reason for s, status in EXPECTED_STATUS.items() if status != "graded")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from grader.run_notebook import error_outputs
+from grader.release.run_notebook import error_outputs
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
 from tests.support import ROOT
 
 
 class TestClassificationLab(SampleClassChecks):
     ASSIGNMENT = "classification"
-    README_SECTION = "The classification lab"
+    DOCS_SECTION = "The classification lab"
     AUTOGRADED: ClassVar[dict[str, int]] = {
         "make_classifier": 7,
         "make_loaders": 7,

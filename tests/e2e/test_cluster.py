@@ -11,9 +11,9 @@ import threading
 import pytest
 
 from grader.autograde.coordinator import grade_class
-from grader.gradebook_audit import cell_grades, duplicate_rows
-from grader.local_services import dask_cluster, postgres_binaries, postgres_server
-from grader.nbgrader_api import nbgrader_api
+from grader.common.nbgrader_api import nbgrader_api
+from grader.report.gradebook_audit import cell_grades, duplicate_rows
+from grader.serve.local_services import dask_cluster, postgres_binaries, postgres_server
 from tests.e2e.project1_trio import TRIO, trio_course
 
 pytest.importorskip("psycopg2", reason="psycopg2 (the PostgreSQL driver of requirements.txt) is not installed")

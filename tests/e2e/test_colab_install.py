@@ -18,9 +18,9 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from grader.assignments import assignment_names, graded_assignment_names
-from grader.cells import solutions
-from grader.publish import publish
+from grader.common.assignments import assignment_names, graded_assignment_names
+from grader.common.cells import solutions
+from grader.release.publish import publish
 from tests.support import ROOT
 
 #: What Colab has installed that the course's student package needs (its base dependencies, pyproject.toml).

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from grader import report
 from grader.autograde.coordinator import grade_class
+from grader.report import grade_table
 from tests.e2e.lab_class import grade_sample_class
 from tests.e2e.test_experiments import assignment, make_course, submit
-from tests.support import readme_sample_points
+from tests.support import documented_sample_points
 
 #: 3 CPU seconds a cell, and a wall-clock backstop at 4 times that.
 LIMITS = "\nc.Execute.timeout = 3\nc.GuardedExecute.submission_timeout = 60\nc.GuardedExecute.wall_clock_factor = 4\n"
@@ -56,7 +56,7 @@ def limited(tmp_path_factory, busy_machine):
     for student, answer in ANSWERS.items():
         submit(course, "exp", student, run=False, double=answer)
     outcomes = {o.student: o for o in grade_class(course, "exp", list(ANSWERS), workers=2, progress=False)}
-    rows = {row.student: row for row in report.collect_grades(course, "exp", list(ANSWERS))}
+    rows = {row.student: row for row in grade_table.collect_grades(course, "exp", list(ANSWERS))}
     return outcomes, rows
 
 
@@ -85,5 +85,5 @@ def test_a_sample_class_graded_on_a_busy_machine_gets_its_idle_grades(tmp_path, 
     students = ["ada", "dev"]
     _, outcomes, rows = grade_sample_class(tmp_path, "xor", fast=False, students=students)  # the canary too
     assert [o.student for o in outcomes if o.status != "graded"] == []
-    idle = readme_sample_points("The XOR lab")
+    idle = documented_sample_points("The XOR lab")
     assert {s: r.auto_score for s, r in rows.items()} == {s: idle[s] for s in students}

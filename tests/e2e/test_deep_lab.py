@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from grader.run_notebook import error_outputs
+from grader.release.run_notebook import error_outputs
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
 from tests.support import ROOT
 
 
 class TestDeepLab(SampleClassChecks):
     ASSIGNMENT = "deep"
-    README_SECTION = "The deeper-networks lab"
+    DOCS_SECTION = "The deeper-networks lab"
     AUTOGRADED: ClassVar[dict[str, int]] = {
         "activation_and_grad": 9,
         "xor_sequential": 6,

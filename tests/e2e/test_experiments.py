@@ -12,13 +12,14 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import cli, report
+from grader import cli
 from grader.autograde.coordinator import CanaryFailed, grade_class
-from grader.config import COURSE_FILES
-from grader.experiments import EXPERIMENT_TAG, NOT_RERUN_NOTE, NOTE_KEY
-from grader.feedback import generate_feedback
+from grader.common.config import COURSE_FILES
+from grader.common.experiments import EXPERIMENT_TAG, NOT_RERUN_NOTE, NOTE_KEY
+from grader.common.statuses import load_statuses
 from grader.kernel.environment import QUIET_KERNEL
-from grader.statuses import load_statuses
+from grader.report import grade_table
+from grader.report.feedback import generate_feedback
 from tests.support import ROOT, grader_cell
 
 #: An experiment that draws a figure from numbers nothing seeds: each run prints and draws other ones.
@@ -131,7 +132,7 @@ def test_the_experiment_outputs_survive_grading_byte_for_byte(graded):
 
 def test_experiments_are_not_run_at_grading_and_the_answers_still_score(graded):
     course, *_ = graded
-    rows = {row.student: row for row in report.collect_grades(course, "exp", ["ran", "cleared"])}
+    rows = {row.student: row for row in grade_table.collect_grades(course, "exp", ["ran", "cleared"])}
     assert rows["ran"].auto_score == rows["cleared"].auto_score == 2
     _, cleared = cell_of(autograded(course, "cleared"), "exp_run")
     assert cleared.outputs == []  # never run by the student, and not run by the grader

@@ -12,13 +12,13 @@ import nbformat
 import pytest
 from nbgrader.api import MissingEntry
 
-from grader import report
 from grader.autograde.canary import CANARY, reference_submission
 from grader.autograde.coordinator import CanaryFailed, grade_class
-from grader.config import copy_course
-from grader.nbgrader_api import nbgrader_api
-from grader.release import generate_release
-from grader.statuses import status_path
+from grader.common.config import copy_course
+from grader.common.nbgrader_api import nbgrader_api
+from grader.common.statuses import status_path
+from grader.release.generate import generate_release
+from grader.report import grade_table
 from tests.support import ROOT
 
 ASSIGNMENT, NOTEBOOK = "project1", "project1.ipynb"
@@ -71,7 +71,7 @@ def test_a_kernel_without_its_integrity_hook_is_the_graders_error(tmp_path):
     assert outcome.reason.endswith(f"(the grader's fault, not the student's; details in grades/{ASSIGNMENT}-log.txt)")
     log = (course / "grades" / f"{ASSIGNMENT}-log.txt").read_text()
     assert "ada: grader error: the grading kernel could not import" in log
-    (row,) = report.collect_grades(course, ASSIGNMENT, ["ada"])
+    (row,) = grade_table.collect_grades(course, ASSIGNMENT, ["ada"])
     assert (row.status, row.reason) == (outcome.status, outcome.reason)
     assert not submission_in_gradebook(course, "ada")  # no zeros written for the grader's fault
     with pytest.raises(CanaryFailed, match=r"reference solution .* grader error: the grading kernel could not import"):

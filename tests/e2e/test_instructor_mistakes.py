@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.statuses import TOO_LARGE, WRONG_ASSIGNMENT, load_statuses
+from grader.common.statuses import TOO_LARGE, WRONG_ASSIGNMENT, load_statuses
 from tests.e2e.project1_trio import trio_course
 from tests.support import ROOT
 

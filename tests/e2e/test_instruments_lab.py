@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import nbformat
 
-from grader.run_notebook import error_outputs, execute_notebook
+from grader.release.run_notebook import error_outputs, execute_notebook
 from helpers.audio import make_notes
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
 from tests.helpers.test_audio import write_split
@@ -16,7 +16,7 @@ from tests.support import ROOT
 
 class TestInstrumentsLab(SampleClassChecks):
     ASSIGNMENT = "instruments"
-    README_SECTION = "The instruments lab"
+    DOCS_SECTION = "The instruments lab"
     AUTOGRADED: ClassVar[dict[str, int]] = {
         "frame_signal": 8,
         "power_spectrum": 6,

@@ -22,10 +22,10 @@ import nbformat
 import psutil
 import pytest
 
-from grader.gradebook_audit import audit_class, cell_grades
+from grader.common.nbgrader_api import nbgrader_api
+from grader.common.statuses import load_statuses
 from grader.kernel.sandbox import jail_command, namespaces_available
-from grader.nbgrader_api import nbgrader_api
-from grader.statuses import load_statuses
+from grader.report.gradebook_audit import audit_class, cell_grades
 from tests.e2e.hostile_class import with_cell
 from tests.e2e.project1_trio import TRIO, trio_course
 

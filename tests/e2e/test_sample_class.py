@@ -15,15 +15,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import report, roster
 from grader.autograde.coordinator import grade_class
 from grader.cli import main
-from grader.config import copy_course
-from grader.nbgrader_api import nbgrader_api
-from grader.release import generate_release
-from grader.run_notebook import error_outputs, execute_notebook
+from grader.collect import roster
+from grader.common.config import copy_course
+from grader.common.nbgrader_api import nbgrader_api
+from grader.release.generate import generate_release
+from grader.release.run_notebook import error_outputs, execute_notebook
+from grader.report import grade_table
 from tests.e2e.lab_class import assert_graded_alike, grade_sample_class
-from tests.support import ROOT, object_reprs, readme_sample_points
+from tests.support import ROOT, documented_sample_points, object_reprs
 
 ASSIGNMENT = "project1"
 AUTOGRADED_POINTS = 70
@@ -90,7 +91,7 @@ def graded(tmp_path_factory):
     assert main(["--root", str(course), "grade", ASSIGNMENT]) == 0
     rows = {
         row.student: row
-        for row in report.collect_grades(course, ASSIGNMENT, roster.submitted_students(course, ASSIGNMENT))
+        for row in grade_table.collect_grades(course, ASSIGNMENT, roster.submitted_students(course, ASSIGNMENT))
     }
     return course, rows
 
@@ -157,7 +158,7 @@ def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(grad
     shutil.copytree(ROOT / "submitted" / "gus", course / "submitted" / "gus")
     generate_release(course, ASSIGNMENT)
     assert grade_class(course, ASSIGNMENT, ["gus"], workers=1, progress=False, canary=False)[0].status == "graded"
-    (row,) = report.collect_grades(course, ASSIGNMENT, ["gus"])
+    (row,) = grade_table.collect_grades(course, ASSIGNMENT, ["gus"])
     assert row.tasks["target_function"][0] == 0
     assert row.auto_score < AUTOGRADED_POINTS
 
@@ -165,7 +166,7 @@ def test_warnings_on_stderr_cost_nothing_here_but_would_with_plain_nbgrader(grad
 def test_grading_again_gives_the_same_scores(graded):
     course, rows = graded
     assert grade_class(course, ASSIGNMENT, ["fay"], workers=1, progress=False, canary=False)[0].status == "graded"
-    (again,) = report.collect_grades(course, ASSIGNMENT, ["fay"])
+    (again,) = grade_table.collect_grades(course, ASSIGNMENT, ["fay"])
     assert again.tasks == rows["fay"].tasks
 
 
@@ -237,7 +238,7 @@ def test_grades_csv_has_a_row_per_student_and_a_column_per_task(graded):
 
 def test_grade_table_lists_every_student_and_task(graded):
     _, rows = graded
-    table = report.format_table(list(rows.values()))
+    table = grade_table.format_table(list(rows.values()))
     lines = table.splitlines()
     assert lines[0].split()[:3] == ["student", "target_function/7", "make_training_data/10"]
     assert "plots/12" in lines[0] and "summary/18" in lines[0]
@@ -257,7 +258,7 @@ def test_a_submission_nbgrader_cannot_grade_keeps_its_row(graded, tmp_path):
     broken.parent.mkdir(parents=True)
     broken.write_text("{ this is not a notebook")
     (outcome,) = grade_class(course, ASSIGNMENT, ["zed"], progress=False)
-    (row,) = report.collect_grades(course, ASSIGNMENT, ["zed"])
+    (row,) = grade_table.collect_grades(course, ASSIGNMENT, ["zed"])
     assert (
         (row.status, row.reason)
         == (outcome.status, outcome.reason)
@@ -385,9 +386,9 @@ def test_grading_prints_what_the_students_own_run_printed(tmp_path):
     assert student_output(graded) == student_output(run)
 
 
-def test_the_readme_states_each_sample_students_points(graded):
+def test_the_docs_state_each_sample_students_points(graded):
     _, rows = graded
-    assert readme_sample_points("Project 1, the assignment") == {s: r.auto_score for s, r in rows.items()}
+    assert documented_sample_points("Project 1, the assignment") == {s: r.auto_score for s, r in rows.items()}
 
 
 def check_cell_output(course: Path, student: str) -> str:

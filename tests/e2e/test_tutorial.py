@@ -5,7 +5,7 @@ import re
 import pytest
 import torch
 
-from grader.run_notebook import error_outputs, execute_notebook
+from grader.release.run_notebook import error_outputs, execute_notebook
 from tests.support import object_reprs
 
 

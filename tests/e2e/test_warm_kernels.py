@@ -17,9 +17,9 @@ from jupyter_client import BlockingKernelClient
 from grader.autograde.bundle import make_bundle
 from grader.autograde.intake import check_submission
 from grader.autograde.worker import GradingTask, grade_submission
+from grader.common.nbgrader_api import load_course_config
 from grader.kernel import warm
 from grader.kernel.sandbox import SandboxedKernelManager, course_packages, kernel_python_path, namespaces_available
-from grader.nbgrader_api import load_course_config
 from tests.e2e.project1_trio import trio_course
 from tests.support import ROOT
 

@@ -7,14 +7,14 @@ from typing import ClassVar
 
 import nbformat
 
-from grader.run_notebook import error_outputs
+from grader.release.run_notebook import error_outputs
 from tests.e2e.lab_class import SampleClassChecks, outputs_text
 from tests.support import ROOT
 
 
 class TestXorLab(SampleClassChecks):
     ASSIGNMENT = "xor"
-    README_SECTION = "The XOR lab"
+    DOCS_SECTION = "The XOR lab"
     AUTOGRADED: ClassVar[dict[str, int]] = {
         "make_batch": 8,
         "make_dataset": 4,

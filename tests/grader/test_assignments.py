@@ -1,4 +1,4 @@
-"""The one list of assignments (grader.assignments): read from source/ and [tool.course.assignments], in teaching
+"""The one list of assignments (grader.common.assignments): read from source/ and [tool.course.assignments], in teaching
 order; and, for this course, everything a graded assignment needs is there (CONTRIBUTING.md's recipe)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbgrader.utils import is_grade
 
-from grader.assignments import assignment_names, course_assignments, graded_assignment_names, unknown_assignments
-from grader.config import load_config
+from grader.common.assignments import assignment_names, course_assignments, graded_assignment_names, unknown_assignments
+from grader.common.config import load_config
 from tests.support import ROOT
 
 ASSIGNMENTS = course_assignments(load_config(ROOT))

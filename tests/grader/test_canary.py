@@ -5,9 +5,9 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from grader import statuses
 from grader.autograde.canary import canary_problem
 from grader.autograde.worker import GradeRecord, GradingResult
+from grader.common import statuses
 from tests.support import grader_cell
 
 MAX = {("lab", "f_hidden"): 3.0, ("lab", "g_hidden"): 2.0}

@@ -5,8 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.config import load_config
-from grader.stamp import stamp_all, stamp_notebook
+from grader.common.config import load_config
+from grader.release.stamp import stamp_all, stamp_notebook
 
 SETUP_MARKER = 'COURSE_REPOSITORY = "'
 

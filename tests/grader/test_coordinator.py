@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from grader import logs, statuses
 from grader.autograde import coordinator
 from grader.autograde.canary import CANARY
 from grader.autograde.intake import Intake
 from grader.autograde.stopping import GradingStopped
 from grader.autograde.worker import GradingResult, GradingTask
-from grader.logs import log_path
+from grader.common import logs, statuses
+from grader.common.logs import log_path
 
 ASSIGNMENT = "lab"
 

@@ -52,7 +52,7 @@ def test_the_canary_option_reaches_the_grading(course_copy, monkeypatch, flag, c
 
     monkeypatch.setattr(cli, "grade_class", fake_grade_class)
     monkeypatch.setattr(cli, "require_released", lambda *args: None)
-    monkeypatch.setattr(cli.report, "collect_grades", lambda *args: [])
+    monkeypatch.setattr(cli.grade_table, "collect_grades", lambda *args: [])
     (course_copy / "submitted" / "ada").mkdir(parents=True)
     cli.main(["--root", str(course_copy), "autograde", "project1", "ada", *flag])
     assert received["canary"] is canary

@@ -9,8 +9,8 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from grader import cli
-from grader.assignments import graded_assignment_names
-from grader.experiments import (
+from grader.common.assignments import graded_assignment_names
+from grader.common.experiments import (
     EXPERIMENT_TAG,
     NOT_RUN_FLAG,
     KeepExperimentOutputs,

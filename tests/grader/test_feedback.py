@@ -1,6 +1,6 @@
 import nbformat
 
-from grader.feedback import HIDDEN_NOTICE, HideHiddenTests
+from grader.report.feedback import HIDDEN_NOTICE, HideHiddenTests
 
 
 def test_preprocessor_hides_hidden_code_and_tracebacks():

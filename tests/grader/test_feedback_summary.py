@@ -5,7 +5,14 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from grader.feedback_summary import cell_heading, error_message, heading_name, stop_notes, stopped_because, task_rows
+from grader.report.feedback_summary import (
+    cell_heading,
+    error_message,
+    heading_name,
+    stop_notes,
+    stopped_because,
+    task_rows,
+)
 
 
 def graded(cell, grade_id: str, points: float, score: float, **extra):

@@ -10,8 +10,8 @@ import pytest
 
 from grader.autograde.gradebook_writer import GradebookWriter
 from grader.autograde.worker import GradeRecord, GradingResult
-from grader.gradebook_audit import audit_class
-from grader.nbgrader_api import Gradebook
+from grader.common.nbgrader_api import Gradebook
+from grader.report.gradebook_audit import audit_class
 
 COURSE = "writer-course"
 

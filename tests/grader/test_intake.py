@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from grader.autograde.intake import check_submission, foreign_grade_ids, read_notebook
-from grader.statuses import (
+from grader.common.statuses import (
     GRADED,
     METADATA_TAMPERED,
     NOT_A_NOTEBOOK,

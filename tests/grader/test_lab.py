@@ -16,7 +16,7 @@ import urllib.request
 import psutil
 import pytest
 
-from grader.lab import HOST, free_port
+from grader.serve.lab import HOST, free_port
 
 pytestmark = pytest.mark.slow  # starts JupyterLab servers
 

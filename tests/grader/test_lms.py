@@ -9,11 +9,19 @@ import re
 import pytest
 
 from grader import cli
-from grader.lms import CANVAS_COLUMNS, CANVAS_POINTS_ROW, MOODLE_COLUMNS, Person, people, write_canvas, write_moodle
-from grader.nbgrader_api import nbgrader_api
-from grader.term import TermCell, TermRow
+from grader.common.nbgrader_api import nbgrader_api
+from grader.report.lms import (
+    CANVAS_COLUMNS,
+    CANVAS_POINTS_ROW,
+    MOODLE_COLUMNS,
+    Person,
+    people,
+    write_canvas,
+    write_moodle,
+)
+from grader.report.term import TermCell, TermRow
 from tests.grader.test_term import read_term, term_course  # noqa: F401 (a fixture)
-from tests.support import ROOT
+from tests.support import docs_section
 
 
 def read_rows(path) -> list[list[str]]:
@@ -21,12 +29,9 @@ def read_rows(path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def readme_samples() -> list[str]:
-    """The sample files of the README's section "Grades into an LMS", in their order."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Grades into an LMS") :]
-    section = section[: section.index("\n### ")]
-    return re.findall(r"```csv\n(.*?)```", section, re.S)
+def documented_samples() -> list[str]:
+    """The sample files of the section "Grades into an LMS" of docs/instructors.md, in their order."""
+    return re.findall(r"```csv\n(.*?)```", docs_section("instructors", "Grades into an LMS"), re.S)
 
 
 def small_term() -> list[TermRow]:
@@ -88,7 +93,7 @@ def test_export_lms_round_trips_the_term_and_fills_in_once_hand_grading_is_done(
         ["Three, Sol", "503", "s3", "", "A"],
     ]
     assert [row[5:] for row in canvas[2:]] == [["", ""], ["", "0"], ["", "0"]]  # pending is blank, missing is 0
-    canvas_sample, moodle_sample = readme_samples()
+    canvas_sample, moodle_sample = documented_samples()
     assert (term_course / "grades" / "canvas.csv").read_text(encoding="utf-8").replace("\r\n", "\n") == canvas_sample
 
     with nbgrader_api(term_course).gradebook as gb:  # a TA scores every written answer in the formgrader

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from grader import logs
 from grader.cli import build_parser
+from grader.common import logs
 
 log = logging.getLogger("grader.test")
 
@@ -36,7 +36,7 @@ def test_quiet_by_default_and_everything_with_verbose(capsys):
 @pytest.mark.parametrize("command", sorted(build_parser()._subparsers._group_actions[0].choices))
 def test_every_command_takes_verbose_before_or_after_its_name(command):
     parser = build_parser()
-    positional = {"collect": ["project1", "x.zip"], "add-students": ["r.csv"]}
+    positional = {"collect": ["project1", "x.zip"], "add-students": ["r.csv"], "new": ["dropout"]}
     positional |= {"autograde": ["project1"], "feedback": ["project1"], "publish": ["dest"]}
     arguments = [command, *positional.get(command, [])]
     assert parser.parse_args(arguments).verbose is False

@@ -10,8 +10,8 @@ import pytest
 from nbconvert.filters.markdown import markdown2html_mistune
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.assignments import assignment_names
-from grader.mathml import MathToMathML, markdown_with_mathml
+from grader.common.assignments import assignment_names
+from grader.report.mathml import MathToMathML, markdown_with_mathml
 from tests.support import ROOT
 
 MARKDOWN = r"""The update is $\mathbf{m} = \beta_1 \mathbf{m} +

@@ -9,7 +9,7 @@ from pathlib import Path
 from nbgrader.dbutil import _temp_alembic_ini
 from sqlalchemy import create_engine, text
 
-from grader.nbgrader_api import Gradebook, gradebook_schema_version
+from grader.common.nbgrader_api import Gradebook, gradebook_schema_version
 
 
 def test_a_new_gradebook_is_stamped_with_the_version_nbgraders_alembic_script_reports(tmp_path, monkeypatch):

@@ -1,11 +1,11 @@
-"""grader.cells: nbgrader's markers parsed once, and the course's grade ids."""
+"""grader.common.cells: nbgrader's markers parsed once, and the course's grade ids."""
 
 from __future__ import annotations
 
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader.cells import (
+from grader.common.cells import (
     grade_id_of,
     hidden_tests,
     solution_code,

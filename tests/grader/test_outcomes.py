@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from grader import statuses
 from grader.autograde.coordinator import outcome_of
 from grader.autograde.intake import Intake
 from grader.autograde.worker import GradingResult
+from grader.common import statuses
 
 
 def graded(report: dict | None = None, ok: bool = True, error: str = "") -> GradingResult:

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 
 from grader import cli
-from grader.config import load_config
-from grader.links import hub_link
-from grader.publish import MARKER, MARKERS, PUBLISHED, TRAILER, PublishRefused, publish, scan, stage
+from grader.common.config import load_config
+from grader.release.links import hub_link
+from grader.release.publish import MARKER, MARKERS, PUBLISHED, TRAILER, PublishRefused, publish, scan, stage
 from tests.support import ROOT
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.assignments import assignment_names, graded_assignment_names
-from grader.release import generate_release
+from grader.common.assignments import assignment_names, graded_assignment_names
+from grader.release.generate import generate_release
 from tests.support import thread_counts_after
 
 
@@ -68,7 +68,7 @@ def test_every_graded_imports_cell_limits_torch_and_blas_to_one_thread(root):
 
 
 def test_removing_a_mark_scheme_leaves_one_blank_line_between_the_paragraphs():
-    from grader.mark_scheme import TidyClearMarkScheme
+    from grader.release.mark_scheme import TidyClearMarkScheme
 
     cell = nbformat.v4.new_markdown_cell(
         "Task text.\n\n=== BEGIN MARK SCHEME ===\n**Scheme.**\n\n* a point\n=== END MARK SCHEME ===\n\nThe question?"

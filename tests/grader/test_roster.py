@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import lms
 from grader.cli import main
-from grader.limits import MAX_FILE_BYTES
-from grader.names import STUDENT_ID_RULE
-from grader.nbgrader_api import nbgrader_api
-from grader.roster import COLLECT_FACTOR, Skip, copy_capped
+from grader.collect.roster import COLLECT_FACTOR, Skip, copy_capped
+from grader.common.limits import MAX_FILE_BYTES
+from grader.common.names import STUDENT_ID_RULE
+from grader.common.nbgrader_api import nbgrader_api
+from grader.report import lms
 from tests.support import ROOT
 
 ASSIGNMENT = "project1"

@@ -1,6 +1,6 @@
 """The status file of an assignment: every row kept, replaced whole, nothing half written."""
 
-from grader.statuses import GRADED, TIMED_OUT, UNGRADED, Outcome, load_statuses, save_statuses, status_path
+from grader.common.statuses import GRADED, TIMED_OUT, UNGRADED, Outcome, load_statuses, save_statuses, status_path
 
 
 def test_statuses_are_saved_and_read_back(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from grader.student_guide import CHECK_CELL, LIMITS_START, check_cell_source, grading_limits, stamp_guide
+from grader.release.student_guide import CHECK_CELL, LIMITS_START, check_cell_source, grading_limits, stamp_guide
 
 ASSIGNMENT = "project1"
 
@@ -61,8 +61,8 @@ def test_notebooks_without_grade_cells_are_left_alone(course_copy):
 def test_the_stated_limits_are_those_the_guarded_execute_step_enforces():
     from traitlets.config import Config
 
+    from grader.common.limits import configured_limits
     from grader.kernel.guarded_execute import GuardedExecute
-    from grader.limits import configured_limits
 
     config = Config()
     config.Execute.timeout = 77

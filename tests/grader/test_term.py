@@ -13,10 +13,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import cli, report
-from grader.config import load_config
-from grader.nbgrader_api import nbgrader_api
-from grader.term import TermRow, format_term_table, term_cell, term_weights
+from grader import cli
+from grader.common.config import load_config
+from grader.common.nbgrader_api import nbgrader_api
+from grader.report import grade_table
+from grader.report.term import TermRow, format_term_table, term_cell, term_weights
 from tests.support import ROOT, grader_cell
 
 pytestmark = pytest.mark.slow  # grades whole classes
@@ -154,7 +155,7 @@ def test_weights_must_cover_every_graded_assignment_and_name_only_real_ones(term
 
 
 def test_experiments_not_run_is_a_note_of_the_term_table():
-    grades = report.StudentGrades(
+    grades = grade_table.StudentGrades(
         "ben", "graded", flags=["experiments not run: no outputs in exp_run"], tasks={"double": (2, 2), "essay": (0, 1)}
     )
     grades.manual_pending, grades.manual_tasks = ["essay"], {"essay"}

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from nbformat import NotebookNode
 from nbgrader.utils import is_grade, is_solution, is_task
 
-from grader.cells import grade_id_of
-from grader.statuses import CELL_TIMEOUT_ERROR, KERNEL_STOPPED_ERROR, NOT_RUN_ERROR
+from grader.common.cells import grade_id_of
+from grader.common.statuses import CELL_TIMEOUT_ERROR, KERNEL_STOPPED_ERROR, NOT_RUN_ERROR
 
 HEADING = re.compile(r"^(?P<level>#{1,3})\s+(?P<name>.+?)\s*$", re.M)
 #: The points that close a heading: "(9 points)", "(5 points, graded by hand)".

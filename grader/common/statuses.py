@@ -31,7 +31,7 @@ KERNEL_TAMPERED = "kernel tampered"
 GRADER_ERROR = "grader error"
 
 #: The names of the errors that grading writes into a graded notebook (grader.kernel.guarded_execute), which the
-#: feedback's summary reads (grader.feedback_summary): a cell past its CPU time, interrupted; the cell in which
+#: feedback's summary reads (grader.report.feedback_summary): a cell past its CPU time, interrupted; the cell in which
 #: the kernel was stopped; each cell after it, not run.
 CELL_TIMEOUT_ERROR = "CellTimeoutError"
 KERNEL_STOPPED_ERROR = "KernelStopped"

@@ -1,7 +1,7 @@
 """The term's grades as the files that Canvas and Moodle import, so that nobody retypes or reshapes them.
 
 ``course export --lms canvas`` writes ``grades/canvas.csv`` and ``--lms moodle`` writes ``grades/moodle.csv``, a row
-per student of the term (:mod:`grader.term`) and a column per assignment: its points after the late penalty. A
+per student of the term (:mod:`grader.report.term`) and a column per assignment: its points after the late penalty. A
 cell whose hand grading is pending, or whose submission the grader could not grade, is left blank (the LMS keeps
 whatever it had) and counted; a missing submission is 0, as in the term.
 
@@ -24,9 +24,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.nbgrader_api import nbgrader_api
-from grader.roster import read_roster
-from grader.term import TermCell, TermRow
+from grader.collect.roster import read_roster
+from grader.common.nbgrader_api import nbgrader_api
+from grader.report.term import TermCell, TermRow
 
 CANVAS, MOODLE = "canvas", "moodle"
 SYSTEMS = (CANVAS, MOODLE)
@@ -55,7 +55,7 @@ class Person:
 
 def people(root: Path, students: list[str], roster: Path | None = None) -> dict[str, Person]:
     """Each student's names and email from the gradebook, and the LMS identifiers of ``roster`` (a CSV with an
-    ``id`` column and any of :data:`ROSTER_COLUMNS`), read by :func:`grader.roster.read_roster`: UTF-8 with or
+    ``id`` column and any of :data:`ROSTER_COLUMNS`), read by :func:`grader.collect.roster.read_roster`: UTF-8 with or
     without a byte-order mark, every id checked. Raises ``ValueError`` for a roster without ``id``, one that is not
     UTF-8, and one with an empty, invalid or repeated id (all listed with their line numbers);
     ``FileNotFoundError`` for a missing one."""

@@ -4,7 +4,7 @@ Both take files from outside the course, and a mistake in one must not write any
 
 - A roster (``course add-students ROSTER.csv``, and the ``--roster`` of ``course export --lms``) is read by
   :func:`read_roster` only: UTF-8, with or without the byte-order mark that Excel's "CSV UTF-8" writes. A file that
-  is not UTF-8, an empty id, an id that breaks the student id rule (:data:`grader.names.STUDENT_ID_RULE`: each id
+  is not UTF-8, an empty id, an id that breaks the student id rule (:data:`grader.common.names.STUDENT_ID_RULE`: each id
   becomes a folder name and a gradebook row) and an id given twice are each refused, all of them listed with their
   line numbers in one error, and the gradebook is left as it was: a roster is used whole or not at all.
 - An LMS download (``course collect ASSIGNMENT ARCHIVE.zip``, :func:`collect_zip`): nothing a member's name says
@@ -37,9 +37,9 @@ from typing import IO
 import nbformat
 
 from grader.autograde.intake import foreign_grade_ids, other_assignment
-from grader.limits import file_limit_bytes
-from grader.names import STUDENT_ID_RULE, UnsafeName, check_student_id, is_safe_name, path_inside
-from grader.nbgrader_api import load_course_config, nbgrader_api
+from grader.common.limits import file_limit_bytes
+from grader.common.names import STUDENT_ID_RULE, UnsafeName, check_student_id, is_safe_name, path_inside
+from grader.common.nbgrader_api import load_course_config, nbgrader_api
 
 #: File names that LMS downloads give submissions, e.g. Canvas's ``ada_12345_67890_project1.ipynb``
 #: or a ``<student>/<notebook>.ipynb`` folder layout.
@@ -147,7 +147,7 @@ def _roster_rows(path: Path, text: str) -> list[RosterRow]:
 def roster_problems(rows: list[RosterRow]) -> list[str]:
     """What is wrong with the ids of ``rows``, each problem with its line number: a quoted value that runs over
     several lines (a stray quote swallows the students after it), an empty id, an id that breaks
-    :data:`grader.names.STUDENT_ID_RULE`, and an id given on a second line (both lines named)."""
+    :data:`grader.common.names.STUDENT_ID_RULE`, and an id given on a second line (both lines named)."""
     problems, first_line = [], {}
     for row in rows:
         if row.last_line > row.line:
@@ -370,7 +370,7 @@ def collect_zip(root: Path, assignment: str, archive: Path, pattern: str = LMS_F
     in a ``<student_id>/`` (or nbgrader's ``<student_id>/<assignment>/``) folder. A file name that is not one of the
     assignment's notebooks is renamed to it when the assignment has exactly one. The name only ever picks a student
     and one of the release's notebooks: the student id must follow the student id rule and the file lands at
-    ``submitted/<student>/<assignment>/<notebook>`` (checked by :func:`grader.names.path_inside`, no link on the
+    ``submitted/<student>/<assignment>/<notebook>`` (checked by :func:`grader.common.names.path_inside`, no link on the
     way). Skipped, each with the reason, and the others still collected: members refused by :func:`check_member` or
     :func:`member_target`, members that cannot be read, a second member for the same student's notebook (the first
     is kept), a notebook of another assignment (recognised by its grade ids: it would replace this one's), and files

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-#: The rule, as the messages and the README state it.
+#: The rule, as the messages and the documentation (docs/instructors.md) state it.
 STUDENT_ID_RULE = "letters, digits, '-', '_' and '.', not starting with '.' or '-', at most 64 characters"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
 

@@ -23,7 +23,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.nbgrader_api import find_alembic
+from grader.common.nbgrader_api import find_alembic
 
 HOST = "127.0.0.1"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from grader.cells import task_name
-from grader.nbgrader_api import nbgrader_api
-from grader.statuses import GRADED, NOT_GRADED, load_statuses
+from grader.common.cells import task_name
+from grader.common.nbgrader_api import nbgrader_api
+from grader.common.statuses import GRADED, NOT_GRADED, load_statuses
 
 
 @dataclass
@@ -24,7 +24,7 @@ class StudentGrades:
     """One student's grades for one assignment."""
 
     student: str
-    status: str  # one of grader.statuses
+    status: str  # one of grader.common.statuses
     reason: str = ""
     flags: list[str] = field(default_factory=list)  # review flags (grader.autograde.review); never a score
     tasks: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (score, max)

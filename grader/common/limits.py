@@ -1,6 +1,6 @@
 """The grading limits, defined once: the guarded Execute step enforces them
 (:class:`~grader.kernel.guarded_execute.GuardedExecute` derives from :class:`GradingLimits`) and every release
-tells its students what they are (:mod:`grader.student_guide`, through :func:`configured_limits`), both from
+tells its students what they are (:mod:`grader.release.student_guide`, through :func:`configured_limits`), both from
 ``nbgrader_config.py``: ``c.Execute.timeout`` per cell and ``c.GuardedExecute.*`` for the rest.
 """
 

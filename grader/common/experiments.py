@@ -27,7 +27,7 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import ClearOutput
 from nbgrader.utils import is_grade, is_solution
 
-from grader.cells import grade_id_of
+from grader.common.cells import grade_id_of
 
 EXPERIMENT_TAG = "experiment"
 #: The line shown above every experiment cell of an autograded notebook (and so in the formgrader and feedback).

@@ -7,7 +7,7 @@ course's own definitions, so that nothing is typed twice:
   notebook run again, one line per task, in Colab as in Jupyter (where nbgrader's Validate button is
   missing).
 
-:func:`grader.release.generate_release` stamps both before nbgrader makes the release.
+:func:`grader.release.generate.generate_release` stamps both before nbgrader makes the release.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import is_grade
 
-from grader.cells import grade_id_of, visible_check_task
-from grader.limits import configured_limits
-from grader.nbgrader_api import load_course_config
+from grader.common.cells import grade_id_of, visible_check_task
+from grader.common.limits import configured_limits
+from grader.common.nbgrader_api import load_course_config
 
 LIMITS_START, LIMITS_END = "<!-- grading-limits:start -->", "<!-- grading-limits:end -->"
 CHECK_CELL = "check_before_submit"
@@ -28,7 +28,8 @@ TASK_HEADING = re.compile(r"^##\s+Task\s+(\d+)", re.MULTILINE)
 
 
 def grading_limits(root: Path) -> dict[str, float]:
-    """The limits the grader enforces, as the course's ``nbgrader_config.py`` sets them (:mod:`grader.limits`)."""
+    """The limits the grader enforces, as the course's ``nbgrader_config.py`` sets them
+    (:mod:`grader.common.limits`)."""
     return configured_limits(load_course_config(root))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from grader.config import CourseConfig
+from grader.common.config import CourseConfig
 
 
 def hub_link(config: CourseConfig, hub: str, notebook: str) -> str:

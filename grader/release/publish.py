@@ -40,11 +40,11 @@ import nbformat
 from nbformat import NotebookNode
 from nbgrader.preprocessors import ClearMarkScheme
 
-from grader.assignments import course_assignments
-from grader.cells import HIDDEN_TESTS, SOLUTION, regions
-from grader.config import CourseConfig, load_config
-from grader.stamp import notebook_table
-from grader.student_guide import grading_limits, limits_markdown
+from grader.common.assignments import course_assignments
+from grader.common.cells import HIDDEN_TESTS, SOLUTION, regions
+from grader.common.config import CourseConfig, load_config
+from grader.release.stamp import notebook_table
+from grader.release.student_guide import grading_limits, limits_markdown
 
 #: The file that marks a repository as written by ``course publish``: it publishes only into one that holds it.
 MARKER = ".course-publish"

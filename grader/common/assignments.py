@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.config import CourseConfig, load_config
-from grader.names import is_safe_name
+from grader.common.config import CourseConfig, load_config
+from grader.common.names import is_safe_name
 
 
 @dataclass(frozen=True)

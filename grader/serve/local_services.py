@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from grader.lab import HOST, free_port
+from grader.serve.lab import HOST, free_port
 
 
 def postgres_binaries() -> Path | None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import nbformat
 
-from grader.assignments import require_assignment
-from grader.config import load_config
-from grader.experiments import experiment_dependencies
-from grader.nbgrader_api import nbgrader_api
-from grader.stamp import stamp_notebook
-from grader.student_guide import stamp_guide
+from grader.common.assignments import require_assignment
+from grader.common.config import load_config
+from grader.common.experiments import experiment_dependencies
+from grader.common.nbgrader_api import nbgrader_api
+from grader.release.stamp import stamp_notebook
+from grader.release.student_guide import stamp_guide
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 def generate_release(root: Path, assignment: str) -> Path:
     """Regenerate ``release/<assignment>/`` from ``source/<assignment>/``; return that folder.
 
-    The source notebooks get their Colab badge and setup cell (:mod:`grader.stamp`), the grading limits and the
-    "Check before you submit" cell (:mod:`grader.student_guide`) stamped first.
+    The source notebooks get their Colab badge and setup cell (:mod:`grader.release.stamp`), the grading limits and the
+    "Check before you submit" cell (:mod:`grader.release.student_guide`) stamped first.
 
     Raises ``ValueError`` naming each test and name when a cell that runs at grading reads a name that only an
-    experiment cell assigns (:func:`grader.experiments.experiment_dependencies`): grading does not re-run
+    experiment cell assigns (:func:`grader.common.experiments.experiment_dependencies`): grading does not re-run
     experiments. Raises ``RuntimeError`` carrying nbgrader's log when nbgrader refuses the source (for
     example a solution region without its end marker).
     """

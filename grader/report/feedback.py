@@ -16,13 +16,13 @@ from nbgrader.utils import is_grade, is_task
 from traitlets import Bool, Unicode
 
 from grader.autograde.pool import worker_pool
-from grader.cells import grade_id_of, strip_hidden_tests
-from grader.config import load_config
-from grader.feedback_summary import stop_notes, task_rows
-from grader.logs import assignment_log, relative_log_path
-from grader.nbgrader_api import Gradebook, last_error_line, nbgrader_api
-from grader.statuses import GRADED, TOO_LARGE, WRONG_ASSIGNMENT, Outcome, load_statuses
-from grader.term import late_penalty
+from grader.common.cells import grade_id_of, strip_hidden_tests
+from grader.common.config import load_config
+from grader.common.logs import assignment_log, relative_log_path
+from grader.common.nbgrader_api import Gradebook, last_error_line, nbgrader_api
+from grader.common.statuses import GRADED, TOO_LARGE, WRONG_ASSIGNMENT, Outcome, load_statuses
+from grader.report.feedback_summary import stop_notes, task_rows
+from grader.report.term import late_penalty
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +91,9 @@ class MarkPendingGrades(Preprocessor):
 
 class SummariseTasks(Preprocessor):
     """nbgrader feedback preprocessor, after ``MarkPendingGrades`` and before ``HideHiddenTests``: the summary that
-    opens the page (``resources["nbgrader"]["summary"]``): a row per task (:func:`grader.feedback_summary.task_rows`),
-    where grading stopped the notebook, the submission's status when it is not ``graded`` (:func:`verdict`), the
-    review flags grading recorded for this submission, and the late
+    opens the page (``resources["nbgrader"]["summary"]``): a row per task
+    (:func:`grader.report.feedback_summary.task_rows`), where grading stopped the notebook, the submission's status
+    when it is not ``graded`` (:func:`verdict`), the review flags grading recorded for this submission, and the late
     penalty of the course's policy (``[tool.course.term]``, as the term gradebook applies it)."""
 
     enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)

@@ -17,7 +17,7 @@ class CourseConfig:
     student_repository: str  # what students see and install: `course publish` writes it
     branch: str
     #: ``[tool.course.assignments]``: each assignment's weight in the term total, in teaching order
-    #: (0: not part of the term total, like the tutorial); :mod:`grader.assignments` reads it with ``source/``
+    #: (0: not part of the term total, like the tutorial); :mod:`grader.common.assignments` reads it with ``source/``
     assignments: dict[str, float] = field(default_factory=dict)
     late_penalty_per_day: float = 0.0  # fraction of an assignment's points lost per day (or part of one) late
 

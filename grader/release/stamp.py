@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.assignments import course_assignments
-from grader.config import CourseConfig
+from grader.common.assignments import course_assignments
+from grader.common.config import CourseConfig
 
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 BADGE_PATTERN = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")

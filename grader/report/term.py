@@ -19,13 +19,13 @@ from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
-from grader import report
-from grader.assignments import course_assignments
-from grader.config import CourseConfig
-from grader.experiments import NOT_RUN_FLAG
-from grader.nbgrader_api import nbgrader_api
-from grader.roster import submitted_students
-from grader.statuses import GRADED, GRADER_ERROR, NOT_GRADED
+from grader.collect.roster import submitted_students
+from grader.common.assignments import course_assignments
+from grader.common.config import CourseConfig
+from grader.common.experiments import NOT_RUN_FLAG
+from grader.common.nbgrader_api import nbgrader_api
+from grader.common.statuses import GRADED, GRADER_ERROR, NOT_GRADED
+from grader.report import grade_table
 
 DAY = 24 * 3600
 PENDING = "manual grading pending"
@@ -99,7 +99,9 @@ def late_penalty(points: float, seconds_late: float, per_day: float) -> tuple[in
     return days, min(1.0, days * per_day) * points
 
 
-def term_cell(grades: report.StudentGrades | None, maximum: float, seconds_late: float, per_day: float) -> TermCell:
+def term_cell(
+    grades: grade_table.StudentGrades | None, maximum: float, seconds_late: float, per_day: float
+) -> TermCell:
     """One student's cell: ``grades`` is ``None`` for a missing submission."""
     if grades is None:
         return TermCell(0.0, maximum, note="missing: counts as 0")
@@ -137,7 +139,7 @@ def collect_term(config: CourseConfig, assignments: list[str]) -> tuple[list[Ter
     for assignment in assignments:
         maximum, late = _lateness(root, assignment)
         submitted = submitted_students(root, assignment)
-        graded = {g.student: g for g in report.collect_grades(root, assignment, submitted)}
+        graded = {g.student: g for g in grade_table.collect_grades(root, assignment, submitted)}
         for student, row in rows.items():
             row.cells[assignment] = term_cell(
                 graded.get(student), maximum, late.get(student, 0.0), config.late_penalty_per_day

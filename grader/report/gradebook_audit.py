@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from grader.autograde.canary import autograded_max_scores
-from grader.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
+from grader.common.nbgrader_api import Gradebook, nbgrader_api, quiet_sqlalchemy
 
 
 @dataclass
