@@ -17,6 +17,8 @@ Students never need this package; the notebooks import :mod:`helpers`. ``grader`
   limits, statuses, experiment cells, logs,
 - :mod:`grader.cli` - the command line, ``course COMMAND`` (or ``python -m grader COMMAND``).
 
+``grader/templates/`` holds the feedback page's template (:mod:`grader.report.feedback`).
+
 Nothing is imported here, so that ``python -m grader.kernel.jail``, started for every graded kernel,
 loads only what it needs (a test checks that NumPy and torch are not among it).
 """

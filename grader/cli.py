@@ -77,10 +77,13 @@ def cmd_new(root: Path, args: argparse.Namespace) -> int:
     print(f"wrote the assignment {args.name} ({args.weight:g} in the term total, [tool.course.assignments]):")
     for path in written:
         print(f"  {path.relative_to(root)}")
+    name = args.name
     print(
-        f"next: `course release {args.name}` releases it as it is; write its tasks in source/{args.name}/ and their "
-        f"checks in grader/checks/{args.name}.py, then fill in the two tests (each says what it needs) "
-        "as CONTRIBUTING.md's 'Adding an assignment' describes"
+        f"next (docs/contributing.md, 'Adding an assignment'): `course release {name}` releases it as it is; "
+        f"write its tasks in source/{name}/ and their checks in grader/checks/{name}.py; its sample class in "
+        f"scripts/sample_classes/{name}.py, then `course release {name}` and "
+        f"`python scripts/make_sample_submissions.py {name}`; fill in tests/checks/test_{name}.py and "
+        f"tests/e2e/test_{name}_lab.py (each says what it needs) and its section of docs/assignments.md"
     )
     return 0
 
@@ -511,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("new", cmd_new, "write a new assignment's skeleton: notebook, checks, its line, sample class, tests")
     p.add_argument("name", help="lowercase letters, digits and _ (a folder, a Python module and a test file's name)")
-    p.add_argument("--title", default=None, help="the notebook's title (default: 'Lab: NAME')")
+    p.add_argument("--title", default=None, help="the notebook's title (default: 'Lab: NAME', with _ as spaces)")
     p.add_argument("--weight", type=float, default=10, help="its weight in the term total (default: 10)")
     command("stamp", cmd_stamp, "stamp Colab badges and the repository into notebooks and README")
     p = command("release", cmd_release, "regenerate release/ from source/ with nbgrader")

@@ -58,7 +58,7 @@ def sample_class(assignment: str) -> ModuleType:
         if error.name != f"sample_classes.{assignment}":
             raise
         raise SystemExit(
-            f"no sample class for {assignment}: write scripts/sample_classes/{assignment}.py (CONTRIBUTING.md)"
+            f"no sample class for {assignment}: write scripts/sample_classes/{assignment}.py (docs/contributing.md)"
         ) from None
 
 

@@ -1,4 +1,5 @@
-"""Grading a class of submissions, in the order a submission meets them:
+"""The grading phase of a term (``course autograde``, and ``course grade`` with the reports): a class of
+submissions, in the order a submission meets them:
 
 - :mod:`grader.autograde.intake` - is there a notebook, can it be read, are the grader's cells intact,
 - :mod:`grader.autograde.review` - review flags from a static scan of the student's code (never a score),

@@ -4,7 +4,8 @@
 Everything that goes through every assignment (``course release``, the README's table, the term gradebook, the
 sample classes and the tests) takes the list from :func:`course_assignments`, in teaching order: the listed
 ones in the order of their lines, then any other folder of ``source/`` alphabetically (it has no weight, so the
-term gradebook refuses it once it has submissions). Adding an assignment is in CONTRIBUTING.md.
+term gradebook refuses it once it has submissions). Adding an assignment is in docs/contributing.md
+(``course new NAME`` writes its skeleton).
 """
 
 from __future__ import annotations

@@ -192,8 +192,14 @@ STUDENTS: SampleClass = {{
 '''
 
 
+def docs_section(name: str) -> str:
+    """The heading of the assignment's section of docs/assignments.md, as the labs' are named (``The XOR lab``)."""
+    return f"The {name.replace('_', ' ')} lab"
+
+
 def mutation_test(name: str) -> str:
     """The source of ``tests/checks/test_NAME.py``."""
+    section = docs_section(name)
     return f'''"""{name}'s checks against correct answers written other ways and against realistic mistakes."""
 
 from __future__ import annotations
@@ -209,7 +215,7 @@ MUTANTS: list[Variant] = []
 
 
 class Test{name.title().replace("_", "")}Checks(CheckSuite):
-    ASSIGNMENT, DOCS_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, "{name}", MUTANTS, ALTERNATIVES
+    ASSIGNMENT, DOCS_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, "{section}", MUTANTS, ALTERNATIVES
 
 
 def test_the_answers_that_test_the_checks_are_written():
@@ -217,13 +223,14 @@ def test_the_answers_that_test_the_checks_are_written():
         "tests/checks/test_{name}.py: fill in ALTERNATIVES (correct answers written other ways, "
         "at least 3 a task) and MUTANTS (realistic mistakes, each with the cause its check's message "
         "names, at least 4 a task), as tests/checks/test_xor.py does, and the section "
-        "'## {name}' of docs/assignments.md that counts them"
+        "'## {section}' of docs/assignments.md that counts them"
     )
 '''
 
 
 def end_to_end_test(name: str) -> str:
     """The source of ``tests/e2e/test_NAME_lab.py``."""
+    section = docs_section(name)
     return f'''"""{name} through the real pipeline: the source notebook executed, the release, and its sample class
 graded (in fast mode: the experiments are small, the autograded tests are the same)."""
 
@@ -238,7 +245,7 @@ from tests.support import ROOT
 
 class Test{name.title().replace("_", "")}(SampleClassChecks):
     ASSIGNMENT = "{name}"
-    DOCS_SECTION = "{name}"
+    DOCS_SECTION = "{section}"
     AUTOGRADED: ClassVar[dict[str, int]] = {{"double": {VISIBLE_POINTS + HIDDEN_POINTS}}}
     MANUAL: ClassVar[dict[str, int]] = {{}}
     LOST: ClassVar[dict[str, dict[str, int]]] = {{"dev": {{"double": {VISIBLE_POINTS + HIDDEN_POINTS}}}}}
@@ -249,12 +256,12 @@ class Test{name.title().replace("_", "")}(SampleClassChecks):
 
 def test_the_assignment_is_written_and_its_sample_class_made():
     assert (ROOT / "submitted" / "ada" / "{name}").is_dir(), (
-        "tests/e2e/test_{name}_lab.py: write the assignment's tasks (100 points, with "
-        "hand-graded ones in MANUAL), its sample class (scripts/sample_classes/{name}.py), "
-        "then run `course release {name}` and "
+        "tests/e2e/test_{name}_lab.py: write the assignment's tasks (the course's assignments "
+        "have 100 points each, with the hand-graded ones in MANUAL), its sample class "
+        "(scripts/sample_classes/{name}.py), then run `course release {name}` and "
         "`python scripts/make_sample_submissions.py {name}`; set AUTOGRADED, MANUAL and "
         "LOST to the points of each task and of each sample student's mistake, and write "
-        "the section '## {name}' of docs/assignments.md"
+        "the section '## {section}' of docs/assignments.md"
     )
 '''
 

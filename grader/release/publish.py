@@ -86,6 +86,8 @@ INSTRUCTOR_ONLY = {
     "gradebook.db",
     "nbgrader_config.py",
     "CONTRIBUTING.md",
+    "docs",
+    "mkdocs.yml",
 }
 MARK_SCHEME = (
     ClearMarkScheme.begin_mark_scheme_delimeter.default_value,

@@ -1,5 +1,5 @@
 """The one list of assignments (grader.common.assignments): read from source/ and [tool.course.assignments], in teaching
-order; and, for this course, everything a graded assignment needs is there (CONTRIBUTING.md's recipe)."""
+order; and, for this course, everything a graded assignment needs is there (docs/contributing.md's recipe)."""
 
 from __future__ import annotations
 
