@@ -15,13 +15,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def docs_section(page: str, heading: str) -> str:
-    """The text of the section ``heading`` of ``docs/<page>.md``, up to the next heading of its level or above."""
+    """The text of the section ``heading`` of ``docs/<page>.md``, up to the next heading of its level or above (a
+    ``#`` line in a fenced code block is code, not a heading)."""
     text = (ROOT / "docs" / f"{page}.md").read_text(encoding="utf-8")
     found = re.search(rf"^(#+) {re.escape(heading)}\n", text, re.MULTILINE)
     assert found, f"docs/{page}.md has no section {heading!r}"
     rest = text[found.end() :]
-    end = re.search(rf"^#{{1,{len(found.group(1))}}} ", rest, re.MULTILINE)
-    return rest[: end.start()] if end else rest
+    level = len(found.group(1))
+    fenced = False
+    for match in re.finditer(r"^.*$", rest, re.MULTILINE):
+        line = match.group(0)
+        fenced ^= line.startswith("```")
+        if not fenced and re.match(rf"#{{1,{level}}} ", line):
+            return rest[: match.start()]
+    return rest
 
 
 def documented_sample_points(section: str) -> dict[str, float]:

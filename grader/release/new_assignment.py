@@ -19,6 +19,10 @@ anything is written.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import keyword
+import math
 import re
 from pathlib import Path
 
@@ -30,7 +34,9 @@ from grader.release.stamp import BADGE_PATTERN, REPOSITORY_PATTERN
 from grader.release.student_guide import CHECK_CELL, LIMITS_END, LIMITS_START
 
 #: an assignment's name: a folder, a Python module (its checks) and a test file's name
-NAME_RULE = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME_RULE = re.compile(r"[a-z][a-z0-9_]*")
+#: the longest name: the files written stay within the style check's line length
+MAX_NAME = 40
 #: the points of the skeleton's task: its visible check and its hidden test
 VISIBLE_POINTS, HIDDEN_POINTS = 2, 8
 ANSWER = "def double(x: torch.Tensor) -> torch.Tensor:\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
@@ -47,18 +53,38 @@ def skeleton_paths(root: Path, name: str) -> list[Path]:
     ]
 
 
+def checks_package_names() -> set[str]:
+    """The names ``grader/checks/__init__.py`` binds: a checks module of one of these names would replace it in the
+    package (and break every kernel, which imports every checks module). Read from the source, not imported."""
+    tree = ast.parse(Path(importlib.util.find_spec("grader.checks").origin).read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return names
+
+
 def refusal(root: Path, name: str) -> str | None:
     """Why ``name`` cannot be a new assignment of the course at ``root``, or None."""
-    if not NAME_RULE.match(name):
+    if not NAME_RULE.fullmatch(name) or len(name) > MAX_NAME:
         return (
             f"{name!r} is not a usable assignment name: it becomes a folder, a Python module and a test file, so it "
-            "must be lowercase letters, digits and _, starting with a letter (such as dropout or rnn_lab)"
+            f"must be lowercase letters, digits and _, starting with a letter, at most {MAX_NAME} characters (such "
+            "as dropout or rnn_lab)"
         )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in checks_package_names():
+        return f"{name!r} cannot be a checks module: it is a Python keyword or a name grader.checks already uses"
     if name in load_config(root).assignments:
         return f"{name} is already an assignment: it has a line in [tool.course.assignments] of pyproject.toml"
-    taken = [str(path.relative_to(root)) for path in skeleton_paths(root, name) if path.exists()]
-    if (root / "source" / name).exists():
-        taken.insert(0, f"source/{name}/")
+    taken = [f"{folder}/{name}/" for folder in ("source", "release") if (root / folder / name).exists()]
+    taken += [str(path.relative_to(root)) for path in skeleton_paths(root, name) if path.exists()]
+    if any((root / "submitted").glob(f"*/{name}")):
+        taken.append(f"submitted/*/{name}/")
     if taken:
         return f"{name} is taken: the course already has {', '.join(dict.fromkeys(taken))}; choose another name"
     return None
@@ -153,7 +179,7 @@ def notebook(name: str, title: str, colab: list[nbformat.NotebookNode]) -> nbfor
 
 def checks_module(name: str) -> str:
     """The source of ``grader/checks/NAME.py``."""
-    return f'''"""The hidden tests of {name} (source/{name}/{name}.ipynb): one check per hidden test cell,
+    return f'''"""The hidden tests of source/{name}/: one check per hidden test cell,
 named after its grade id, taking the student's functions as arguments (grader.checks explains the rules)."""
 
 from __future__ import annotations
@@ -177,8 +203,9 @@ def double_hidden(double) -> None:
 
 def sample_class(name: str) -> str:
     """The source of ``scripts/sample_classes/NAME.py``."""
-    return f'''"""The sample class of {name} (see sample_classes.SampleClass): the reference, the untouched release,
-and one typical mistake a student, each breaking one task only. Replace dev's mistake with your tasks' typical ones."""
+    return f'''"""The sample class of source/{name}/ (see sample_classes.SampleClass):
+the reference, the untouched release, and one typical mistake a student, each breaking one task only. Replace dev's
+mistake with your tasks' typical ones."""
 
 from __future__ import annotations
 
@@ -194,19 +221,22 @@ STUDENTS: SampleClass = {{
 
 def docs_section(name: str) -> str:
     """The heading of the assignment's section of docs/assignments.md, as the labs' are named (``The XOR lab``)."""
-    return f"The {name.replace('_', ' ')} lab"
+    words = name.replace("_", " ")
+    return f"The {words}" if words.endswith(" lab") else f"The {words} lab"
 
 
 def mutation_test(name: str) -> str:
     """The source of ``tests/checks/test_NAME.py``."""
-    section = docs_section(name)
-    return f'''"""{name}'s checks against correct answers written other ways and against realistic mistakes."""
+    return f'''"""The checks of an assignment against correct answers written other ways and against realistic
+mistakes."""
 
 from __future__ import annotations
 
 from tests.checks.harness import CheckSuite, Variant
 
 ASSIGNMENT = "{name}"
+#: its section of docs/assignments.md, which counts the answers below
+DOCS_SECTION = "{docs_section(name)}"
 
 #: correct answers written other ways: every check must pass them (at least 3 a task)
 ALTERNATIVES: list[Variant] = []
@@ -214,25 +244,25 @@ ALTERNATIVES: list[Variant] = []
 MUTANTS: list[Variant] = []
 
 
-class Test{name.title().replace("_", "")}Checks(CheckSuite):
-    ASSIGNMENT, DOCS_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, "{section}", MUTANTS, ALTERNATIVES
+class TestChecks(CheckSuite):
+    ASSIGNMENT, DOCS_SECTION, MUTANTS, ALTERNATIVES = ASSIGNMENT, DOCS_SECTION, MUTANTS, ALTERNATIVES
 
 
 def test_the_answers_that_test_the_checks_are_written():
     assert ALTERNATIVES and MUTANTS, (
-        "tests/checks/test_{name}.py: fill in ALTERNATIVES (correct answers written other ways, "
+        f"tests/checks/test_{{ASSIGNMENT}}.py: fill in ALTERNATIVES (correct answers written other ways, "
         "at least 3 a task) and MUTANTS (realistic mistakes, each with the cause its check's message "
         "names, at least 4 a task), as tests/checks/test_xor.py does, and the section "
-        "'## {section}' of docs/assignments.md that counts them"
+        f"'## {{DOCS_SECTION}}' of docs/assignments.md that counts them"
     )
 '''
 
 
 def end_to_end_test(name: str) -> str:
     """The source of ``tests/e2e/test_NAME_lab.py``."""
-    section = docs_section(name)
-    return f'''"""{name} through the real pipeline: the source notebook executed, the release, and its sample class
-graded (in fast mode: the experiments are small, the autograded tests are the same)."""
+    points = VISIBLE_POINTS + HIDDEN_POINTS
+    return f'''"""An assignment through the real pipeline: the source notebook executed, the release, and its sample
+class graded (in fast mode: the experiments are small, the autograded tests are the same)."""
 
 from __future__ import annotations
 
@@ -242,49 +272,59 @@ from grader.release.run_notebook import error_outputs
 from tests.e2e.lab_class import SampleClassChecks
 from tests.support import ROOT
 
+ASSIGNMENT = "{name}"
+#: its section of docs/assignments.md, with the sample students' points
+DOCS_SECTION = "{docs_section(name)}"
 
-class Test{name.title().replace("_", "")}(SampleClassChecks):
-    ASSIGNMENT = "{name}"
-    DOCS_SECTION = "{section}"
-    AUTOGRADED: ClassVar[dict[str, int]] = {{"double": {VISIBLE_POINTS + HIDDEN_POINTS}}}
+
+class TestSampleClass(SampleClassChecks):
+    ASSIGNMENT, DOCS_SECTION = ASSIGNMENT, DOCS_SECTION
+    AUTOGRADED: ClassVar[dict[str, int]] = {{"double": {points}}}
     MANUAL: ClassVar[dict[str, int]] = {{}}
-    LOST: ClassVar[dict[str, dict[str, int]]] = {{"dev": {{"double": {VISIBLE_POINTS + HIDDEN_POINTS}}}}}
+    LOST: ClassVar[dict[str, dict[str, int]]] = {{"dev": {{"double": {points}}}}}
 
     def test_the_model_answer_runs_top_to_bottom_in_fast_mode(self, executed):
         assert error_outputs(executed) == []
 
 
 def test_the_assignment_is_written_and_its_sample_class_made():
-    assert (ROOT / "submitted" / "ada" / "{name}").is_dir(), (
-        "tests/e2e/test_{name}_lab.py: write the assignment's tasks (the course's assignments "
+    assert (ROOT / "submitted" / "ada" / ASSIGNMENT).is_dir(), (
+        f"tests/e2e/test_{{ASSIGNMENT}}_lab.py: write the assignment's tasks (the course's assignments "
         "have 100 points each, with the hand-graded ones in MANUAL), its sample class "
-        "(scripts/sample_classes/{name}.py), then run `course release {name}` and "
-        "`python scripts/make_sample_submissions.py {name}`; set AUTOGRADED, MANUAL and "
+        f"(scripts/sample_classes/{{ASSIGNMENT}}.py), then run `course release {{ASSIGNMENT}}` and "
+        f"`python scripts/make_sample_submissions.py {{ASSIGNMENT}}`; set AUTOGRADED, MANUAL and "
         "LOST to the points of each task and of each sample student's mistake, and write "
-        "the section '## {section}' of docs/assignments.md"
+        f"the section '## {{DOCS_SECTION}}' of docs/assignments.md"
     )
 '''
 
 
-def add_assignment_line(pyproject: Path, name: str, weight: float) -> None:
-    """Append ``name = weight`` to the ``[tool.course.assignments]`` table of ``pyproject`` (after its last line, so
-    in teaching order last), keeping the file's comments and layout."""
-    lines = pyproject.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if line.strip() == "[tool.course.assignments]")
+def with_assignment_line(pyproject: str, name: str, weight: float) -> str:
+    """``pyproject`` with ``name = weight`` after the last line of its ``[tool.course.assignments]`` table (last in
+    teaching order), its comments and layout kept. Raises ``ValueError`` when it has no such table."""
+    lines = pyproject.splitlines(keepends=True)
+    header = re.compile(r"\[\s*tool\.course\.assignments\s*\]\s*(#.*)?")
+    start = next((i for i, line in enumerate(lines) if header.fullmatch(line.strip())), None)
+    if start is None:
+        raise ValueError("pyproject.toml has no [tool.course.assignments] table: add one, a line per assignment")
     end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
     last = max(i for i in range(start, end) if lines[i].strip() and not lines[i].lstrip().startswith("#"))
-    lines.insert(last + 1, f"{name} = {weight:g}\n")
-    pyproject.write_text("".join(lines), encoding="utf-8")
+    lines[last] = lines[last] if lines[last].endswith("\n") else lines[last] + "\n"
+    lines.insert(last + 1, f"{name} = {int(weight) if float(weight).is_integer() else weight!r}\n")
+    return "".join(lines)
 
 
 def new_assignment(root: Path, name: str, title: str | None = None, weight: float = 10) -> list[Path]:
     """Write the skeleton of assignment ``name`` in the course at ``root`` (module docstring); return the files
-    written. Raises ``ValueError`` with :func:`refusal`'s reason, before writing anything."""
+    written. Raises ``ValueError`` with :func:`refusal`'s reason, or for a weight that is not a number above 0,
+    before writing anything."""
     reason = refusal(root, name)
     if reason:
         raise ValueError(reason)
-    if weight <= 0:
-        raise ValueError(f"--weight {weight:g}: a graded assignment's weight in the term total must be above 0")
+    if not (math.isfinite(weight) and weight > 0):
+        raise ValueError(f"--weight {weight}: a graded assignment's weight in the term total must be a number above 0")
+    pyproject = root / "pyproject.toml"
+    listed = with_assignment_line(pyproject.read_text(encoding="utf-8"), name, weight)
     sources = [
         nbformat.writes(notebook(name, title or f"Lab: {name.replace('_', ' ')}", colab_cells(root))),
         checks_module(name),
@@ -296,5 +336,5 @@ def new_assignment(root: Path, name: str, title: str | None = None, weight: floa
     for path, source in zip(paths, sources, strict=True):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source if source.endswith("\n") else source + "\n", encoding="utf-8")
-    add_assignment_line(root / "pyproject.toml", name, weight)
+    pyproject.write_text(listed, encoding="utf-8")
     return paths

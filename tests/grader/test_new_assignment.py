@@ -18,7 +18,7 @@ from grader.cli import main
 from grader.common.assignments import assignment_names
 from grader.common.cells import grade_id_of, solutions
 from grader.common.config import load_config
-from grader.release.new_assignment import refusal, skeleton_paths
+from grader.release.new_assignment import MAX_NAME, new_assignment, refusal, skeleton_paths
 from tests.support import ROOT
 
 NAME = "dropout_lab"
@@ -95,8 +95,10 @@ def test_its_sample_students_mistake_applies_to_the_model_answer(new_course, mon
     assert re.search(pattern, answer) and "x + 2" in re.sub(pattern, replacement, answer)
 
 
-def test_the_files_it_writes_pass_the_style_check(new_course):
-    paths = [str(p) for p in skeleton_paths(new_course, NAME) if p.suffix == ".py"]
+@pytest.mark.parametrize("name", [NAME, "a" * MAX_NAME])
+def test_the_files_it_writes_pass_the_style_check(course_copy, name):
+    assert main(["--root", str(course_copy), "new", name]) == 0
+    paths = [str(p) for p in skeleton_paths(course_copy, name) if p.suffix == ".py"]
     for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         done = subprocess.run(
             [sys.executable, "-m", "ruff", *command, "--config", str(ROOT / "pyproject.toml"), *paths],
@@ -113,6 +115,11 @@ def test_the_files_it_writes_pass_the_style_check(new_course):
         ("Dropout", "not a usable assignment name"),
         ("2layers", "not a usable assignment name"),
         ("drop-out", "not a usable assignment name"),
+        ("dropout\n", "not a usable assignment name"),
+        ("a" * (MAX_NAME + 1), "not a usable assignment name"),
+        ("class", "a Python keyword or a name grader.checks already uses"),
+        ("check", "a Python keyword or a name grader.checks already uses"),  # the decorator every checks module uses
+        ("functools", "a Python keyword or a name grader.checks already uses"),
     ],
 )
 def test_a_name_that_exists_or_cannot_be_a_module_is_refused_and_nothing_is_written(course_copy, capsys, name, reason):
@@ -127,3 +134,36 @@ def test_a_name_whose_files_exist_is_refused_naming_them(course_copy):
     (course_copy / "grader" / "checks" / f"{NAME}.py").write_text("")
     reason = refusal(course_copy, NAME)
     assert reason == f"{NAME} is taken: the course already has grader/checks/{NAME}.py; choose another name"
+
+
+@pytest.mark.parametrize("weight", ["0", "-1", "nan", "inf"])
+def test_a_weight_that_is_not_a_number_above_0_is_refused_and_nothing_is_written(course_copy, capsys, weight):
+    before = (course_copy / "pyproject.toml").read_text()
+    assert main(["--root", str(course_copy), "new", NAME, "--weight", weight]) == 1
+    assert "must be a number above 0" in capsys.readouterr().err
+    assert (course_copy / "pyproject.toml").read_text() == before
+    assert not any(path.exists() for path in skeleton_paths(course_copy, NAME))
+
+
+def test_a_weight_keeps_its_digits_and_a_commented_table_header_is_found(course_copy):
+    pyproject = course_copy / "pyproject.toml"
+    commented = pyproject.read_text().replace("[tool.course.assignments]\n", "[tool.course.assignments]  # x\n")
+    pyproject.write_text(commented)
+    assert main(["--root", str(course_copy), "new", NAME, "--weight", "12.3456789"]) == 0
+    assert load_config(course_copy).assignments[NAME] == 12.3456789
+
+
+def test_a_course_without_an_assignments_table_is_refused_before_anything_is_written(course_copy, capsys):
+    pyproject = course_copy / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.course.assignments]\n", "[tool.course.other]\n"))
+    with pytest.raises(ValueError, match=r"no \[tool.course.assignments\] table"):
+        new_assignment(course_copy, NAME)
+    assert not any(path.exists() for path in skeleton_paths(course_copy, NAME))
+
+
+def test_the_leftovers_of_a_removed_assignment_are_named(course_copy):
+    (course_copy / "release" / NAME).mkdir()
+    (course_copy / "submitted" / "ada" / NAME).mkdir(parents=True)
+    assert refusal(course_copy, NAME) == (
+        f"{NAME} is taken: the course already has release/{NAME}/, submitted/*/{NAME}/; choose another name"
+    )

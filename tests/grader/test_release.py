@@ -52,8 +52,8 @@ def test_unknown_assignment_is_named(course_copy):
 
 def test_every_graded_imports_cell_limits_torch_and_blas_to_one_thread(root):
     """Run each graded notebook's released imports cell (the one that seeds) in a process whose torch and BLAS start
-    with two threads, and read the counts it leaves (the tutorial keeps the default: README, "One thread for small
-    networks")."""
+    with two threads, and read the counts it leaves (the tutorial keeps the default: docs/assignments.md, "One thread
+    for small networks")."""
     names = graded_assignment_names(root)
     sources = []
     for name in names:
