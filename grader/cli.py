@@ -57,7 +57,7 @@ from grader.common.statuses import GRADED, UNGRADED, load_statuses
 from grader.kernel.sandbox import ISOLATION_MODES
 from grader.release.generate import generate_release
 from grader.release.links import notebook_links
-from grader.release.new_assignment import new_assignment
+from grader.release.new_assignment import new_assignment, weight_text
 from grader.release.publish import publish
 from grader.release.run_notebook import error_outputs, execute_notebook
 from grader.release.stamp import release_path, source_notebooks, stamp_all
@@ -73,11 +73,11 @@ ALL_STEPS = (AUTOGRADE, FEEDBACK, EXPORT)
 
 def cmd_new(root: Path, args: argparse.Namespace) -> int:
     """Write a new assignment's skeleton and say what to do next."""
-    written = new_assignment(root, args.name, title=args.title, weight=args.weight)
-    print(f"wrote the assignment {args.name} ({args.weight:g} in the term total, [tool.course.assignments]):")
+    name = args.name
+    written = new_assignment(root, name, title=args.title, weight=args.weight)
+    print(f"wrote the assignment {name} ({weight_text(args.weight)} in the term total, [tool.course.assignments]):")
     for path in written:
         print(f"  {path.relative_to(root)}")
-    name = args.name
     print(
         f"next (docs/contributing.md, 'Adding an assignment'): `course release {name}` releases it as it is; "
         f"write its tasks in source/{name}/ and their checks in grader/checks/{name}.py; its sample class in "

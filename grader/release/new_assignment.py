@@ -299,6 +299,11 @@ def test_the_assignment_is_written_and_its_sample_class_made():
 '''
 
 
+def weight_text(weight: float) -> str:
+    """``weight`` as its line in ``[tool.course.assignments]`` writes it: ``10``, ``12.5``, every digit kept."""
+    return str(int(weight)) if float(weight).is_integer() else repr(weight)
+
+
 def with_assignment_line(pyproject: str, name: str, weight: float) -> str:
     """``pyproject`` with ``name = weight`` after the last line of its ``[tool.course.assignments]`` table (last in
     teaching order), its comments and layout kept. Raises ``ValueError`` when it has no such table."""
@@ -310,7 +315,7 @@ def with_assignment_line(pyproject: str, name: str, weight: float) -> str:
     end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
     last = max(i for i in range(start, end) if lines[i].strip() and not lines[i].lstrip().startswith("#"))
     lines[last] = lines[last] if lines[last].endswith("\n") else lines[last] + "\n"
-    lines.insert(last + 1, f"{name} = {int(weight) if float(weight).is_integer() else weight!r}\n")
+    lines.insert(last + 1, f"{name} = {weight_text(weight)}\n")
     return "".join(lines)
 
 

@@ -145,12 +145,13 @@ def test_a_weight_that_is_not_a_number_above_0_is_refused_and_nothing_is_written
     assert not any(path.exists() for path in skeleton_paths(course_copy, NAME))
 
 
-def test_a_weight_keeps_its_digits_and_a_commented_table_header_is_found(course_copy):
+def test_a_weight_keeps_its_digits_and_a_commented_table_header_is_found(course_copy, capsys):
     pyproject = course_copy / "pyproject.toml"
     commented = pyproject.read_text().replace("[tool.course.assignments]\n", "[tool.course.assignments]  # x\n")
     pyproject.write_text(commented)
     assert main(["--root", str(course_copy), "new", NAME, "--weight", "12.3456789"]) == 0
     assert load_config(course_copy).assignments[NAME] == 12.3456789
+    assert "(12.3456789 in the term total" in capsys.readouterr().out
 
 
 def test_a_course_without_an_assignments_table_is_refused_before_anything_is_written(course_copy, capsys):
