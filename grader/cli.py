@@ -573,9 +573,22 @@ def report_stop(stopped: GradingStopped, args: argparse.Namespace) -> None:
         )
 
 
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line, parsed by :func:`build_parser`; student ids may also follow the options
+    (``course autograde project1 --no-canary ada``), where argparse alone would refuse them."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    takes_students = isinstance(getattr(args, "students", None), list)
+    if extra and not (takes_students and not any(arg.startswith("-") for arg in extra)):
+        parser.parse_args(argv)  # exits with argparse's own message and usage line
+    if extra:
+        args.students.extend(extra)
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the process exit status."""
-    args = build_parser().parse_args(argv)
+    args = parse_arguments(argv)
     logs.configure(verbose=args.verbose)
     try:
         return args.func(find_course_root(args.root), args)

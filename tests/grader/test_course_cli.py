@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from grader.cli import build_parser, main
+from grader.cli import build_parser, main, parse_arguments
 
 
 def test_release_command_regenerates_release(course_copy, capsys):
@@ -56,6 +56,34 @@ def test_the_canary_option_reaches_the_grading(course_copy, monkeypatch, flag, c
     (course_copy / "submitted" / "ada").mkdir(parents=True)
     cli.main(["--root", str(course_copy), "autograde", "project1", "ada", *flag])
     assert received["canary"] is canary
+
+
+@pytest.mark.parametrize(
+    "command, students",
+    [
+        (["autograde", "project1", "--no-canary", "ada", "ben"], ["ada", "ben"]),
+        (["grade", "project1", "ada", "--workers", "2", "ben"], ["ada", "ben"]),
+        (["export", "project1", "--lms", "canvas", "ada"], ["ada"]),
+        (["feedback", "-v", "project1", "ada"], ["ada"]),
+    ],
+)
+def test_student_ids_may_follow_the_options(command, students):
+    args = parse_arguments(command)
+    assert (args.assignment, args.students) == ("project1", students)
+
+
+@pytest.mark.parametrize(
+    "command, error",
+    [
+        (["feedback", "project1", "--workers", "3", "ada"], "unrecognized arguments: --workers 3"),
+        (["release", "project1", "--no-canary", "xor"], "unrecognized arguments: --no-canary"),
+        (["links", "ada"], "unrecognized arguments: ada"),
+    ],
+)
+def test_what_no_command_takes_is_still_refused_with_argparses_message(command, error, capsys):
+    with pytest.raises(SystemExit):
+        parse_arguments(command)
+    assert error in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", [["feedback", "project1"], ["export", "project1"], ["run-tutorial"]])
