@@ -18,6 +18,10 @@ from grader.common.cells import task_name
 from grader.common.nbgrader_api import nbgrader_api
 from grader.common.statuses import GRADED, NOT_GRADED, load_statuses
 
+#: what the grade table says of a graded submission whose hand-graded tasks wait for a grader, and the CSV's
+#: column of those tasks
+PENDING = "manual grading pending"
+
 
 @dataclass
 class StudentGrades:
@@ -104,7 +108,7 @@ def write_csv(rows: list[StudentGrades], path: Path) -> Path:
                 "autograded",
                 "total",
                 "max",
-                "manual pending",
+                PENDING,
                 "status",
                 "reason",
                 "review flags",
@@ -146,7 +150,7 @@ def format_table(rows: list[StudentGrades]) -> str:
                 cells.append(f"{row.tasks[task][0]:g}")
         status = row.status + (f": {row.reason}" if row.reason else "")
         if row.manual_pending and row.status == GRADED:
-            status += " (manual grading pending)"
+            status += f" ({PENDING})"
         body.append([row.student, *cells, f"{row.auto_score:g}", f"{row.total:g}/{row.max_total:g}", status])
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *body, strict=True)]
     lines = [

@@ -28,7 +28,6 @@ from grader.common.statuses import GRADED, GRADER_ERROR, NOT_GRADED
 from grader.report import grade_table
 
 DAY = 24 * 3600
-PENDING = "manual grading pending"
 
 
 @dataclass
@@ -113,7 +112,7 @@ def term_cell(
     if grades.status != GRADED:
         notes.append(grades.status + (f" ({grades.reason})" if grades.reason else ""))
     elif grades.manual_pending:
-        notes.append(PENDING)
+        notes.append(grade_table.PENDING)
     if any(flag.startswith(NOT_RUN_FLAG) for flag in grades.flags):  # the answers graded by hand lack their data
         notes.append(NOT_RUN_FLAG)
     return TermCell(
@@ -181,9 +180,9 @@ def format_term_table(rows: list[TermRow], weights: dict[str, float]) -> str:
         cells = []
         for name in weights:
             cell = row.cells[name]
-            remarks = [n for n in cell.note.split("; ") if n and n != PENDING]
-            pending[name] += PENDING in cell.note.split("; ")
-            marks = ("?" if PENDING in cell.note.split("; ") else "") + ("*" if remarks else "")
+            remarks = [n for n in cell.note.split("; ") if n and n != grade_table.PENDING]
+            pending[name] += grade_table.PENDING in cell.note.split("; ")
+            marks = ("?" if grade_table.PENDING in cell.note.split("; ") else "") + ("*" if remarks else "")
             cells.append(f"{cell.points:g}/{cell.max_points:g} {cell.percent:.0f}%{marks}")
             notes += [f"  {row.student}, {name}: {'; '.join(remarks)}"] if remarks else []
         body.append([row.student, *cells, f"{row.total:.1f}%"])

@@ -49,7 +49,7 @@ def ada_row(course) -> dict[str, str]:
 
 def test_a_ta_scores_the_hand_graded_tasks_and_export_counts_them(page, lab, graded, capsys):
     before = ada_row(graded)
-    assert before["manual pending"] == "plots summary" and before["total"] == "70"
+    assert before["manual grading pending"] == "plots summary" and before["total"] == "70"
     page.goto(lab.login_link("formgrader/gradebook/project1/project1"))
     page.locator("table tbody tr td a").first.wait_for(state="attached", timeout=30_000)
     page.click("#toggle_names")  # "Show All Names": the list shows submission numbers until asked
@@ -77,6 +77,6 @@ def test_a_ta_scores_the_hand_graded_tasks_and_export_counts_them(page, lab, gra
     printed = capsys.readouterr().out
     after = ada_row(graded)
     assert (after["plots (/12)"], after["summary (/18)"]) == ("10", "15")
-    assert after["total"] == "95" and after["manual pending"] == ""
+    assert after["total"] == "95" and after["manual grading pending"] == ""
     ada_line = next(line for line in printed.splitlines() if line.startswith("ada "))
     assert "95/100" in ada_line and "manual grading pending" not in ada_line

@@ -87,7 +87,7 @@ def test_another_assignments_notebook_and_an_oversized_one_score_0_with_a_feedba
     assert "project1.ipynb is too large (2.2 MB; the limit is 1 MB): clear the outputs" in statuses["hoarder"].reason
     rows = grades_csv(course)
     for student, words in (("xavier", "xor/xor.ipynb"), ("hoarder", "too large (2.2 MB; the limit is 1 MB)")):
-        assert rows[student]["total"] == "0" and rows[student]["manual pending"] == ""
+        assert rows[student]["total"] == "0" and rows[student]["manual grading pending"] == ""
         page = (course / "feedback" / student / ASSIGNMENT / "project1.html").read_text(encoding="utf-8")
         assert words in page and "this page shows the release notebook, graded in its place" in page
         assert "grader's fault" not in statuses[student].reason

@@ -232,7 +232,7 @@ def test_grades_csv_has_a_row_per_student_and_a_column_per_task(graded):
     assert by_student["ada"]["autograded"] == "70" and by_student["ben"]["autograded"] == "0"
     # dev's noise has the wrong variance but the right inputs and shape: partial credit within the task
     assert by_student["dev"]["make_training_data (/10)"] == "7" and by_student["dev"]["target_function (/7)"] == "7"
-    assert by_student["ada"]["manual pending"] == "plots summary"
+    assert by_student["ada"]["manual grading pending"] == "plots summary"
     assert by_student["ada"]["plots (/12)"] == by_student["ada"]["summary (/18)"] == ""  # pending: blank, not 0
 
 
