@@ -117,3 +117,12 @@ def test_an_lms_export_with_a_bad_roster_writes_nothing(course_copy, capsys, tmp
     arguments = ["--root", str(course_copy), "export", "project1", "--lms", "canvas", "--roster", str(roster)]
     assert main(arguments) == 1
     assert "ada" in capsys.readouterr().err and not (course_copy / "grades").exists()
+
+
+def test_grading_an_assignment_never_released_stops_before_autograding_and_names_the_command(course_copy, capsys):
+    (course_copy / "submitted" / "ada" / "xor").mkdir(parents=True)
+    assert not (course_copy / "gradebook.db").exists()
+    assert main(["--root", str(course_copy), "grade", "xor", "ada"]) == 1
+    out, err = capsys.readouterr()
+    assert "autograding" not in out
+    assert "the gradebook has no assignment 'xor': run `course release xor` first" in err
