@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -338,6 +339,17 @@ def test_the_published_package_installs_helpers_and_no_grader(tmp_path):
                            capture_output=True, text=True, check=True)  # fmt: skip
     where, grader = found.stdout.split()
     assert where == str(site / "helpers" / "__init__.py") and grader == "None"
+
+
+def test_the_student_readme_installs_torchs_cpu_build_then_the_lab_extra_with_ipywidgets(tmp_path):
+    dest = publish(ROOT, tmp_path / "student-repo").dest
+    with open(dest / "pyproject.toml", "rb") as f:
+        project = tomllib.load(f)["project"]
+    assert project["optional-dependencies"]["lab"] == ["jupyterlab>=4", "ipywidgets>=8"]
+    readme = (dest / "README.md").read_text()
+    commands = [line.split("#")[0].strip() for line in readme.splitlines() if line.strip().startswith("pip install")]
+    assert commands == ["pip install torch --index-url https://download.pytorch.org/whl/cpu", 'pip install -e ".[lab]"']
+    assert "**Which torch.**" in readme and "MEASURE" not in readme
 
 
 def test_what_the_destinations_own_gitignore_hid_is_neither_committed_nor_deleted(course, elsewhere):
