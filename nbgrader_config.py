@@ -99,8 +99,9 @@ c.GuardedExecute.warm_kernels = True
 
 # Feedback: hidden tests are graded but never shown to students, not even in a traceback, and
 # the marking schemes of manually graded tasks stay with the instructors.
-# The page opens with a table of the tasks (what each scored and why, in words); formulas are MathML, which
-# browsers render without the network that MathJax's CDN needs.
+# The page opens with a table of the tasks (what each scored and why, in words); its title is the notebook's; formulas
+# are MathML, which browsers render without the network that MathJax's CDN needs, and the page loads nothing from the
+# network (no MathJax, the Colab badge's image as its words).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
@@ -109,6 +110,7 @@ c.GenerateFeedback.preprocessors = [
     "grader.report.feedback.SummariseTasks",
     "grader.report.feedback.HideHiddenTests",
     "grader.report.mathml.MathToMathML",
+    "grader.report.feedback.RemoteImagesAsText",
 ]
 c.SummariseTasks.course_root = os.path.dirname(os.path.abspath(__file__))
 # The formgrader (the TA's view) renders submissions with HTMLExporter: its formulas are MathML too.

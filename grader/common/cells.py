@@ -20,6 +20,16 @@ SOLUTION = (ClearSolutions.begin_solution_delimeter.default_value, ClearSolution
 HIDDEN_TESTS = (ClearHiddenTests.begin_test_delimeter.default_value, ClearHiddenTests.end_test_delimeter.default_value)
 
 
+def notebook_title(nb: NotebookNode) -> str | None:
+    """The text of the notebook's first markdown heading (``# Project 1: ...``), or ``None`` when it has none."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return None
+
+
 def grade_id_of(cell: NotebookNode) -> str | None:
     """The nbgrader grade id of a cell (None for a cell the grader does not know)."""
     return cell.metadata.get("nbgrader", {}).get("grade_id")

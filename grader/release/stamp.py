@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 
+from grader.common import cells
 from grader.common.assignments import course_assignments
 from grader.common.config import CourseConfig
 
@@ -67,12 +68,7 @@ def stamp_notebook(config: CourseConfig, path: Path, required: bool = True) -> b
 
 def notebook_title(path: Path) -> str:
     """The first markdown heading of a notebook, or its file name."""
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "markdown":
-            match = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
-            if match:
-                return match.group(1).strip()
-    return path.stem
+    return cells.notebook_title(nbformat.read(path, as_version=4)) or path.stem
 
 
 def notebook_table(config: CourseConfig, notebooks: list[Path]) -> str:

@@ -7,6 +7,7 @@ step; :func:`generate_feedback` runs that step for a list of students.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from nbgrader.utils import is_grade, is_task
 from traitlets import Bool, Unicode
 
 from grader.autograde.pool import worker_pool
-from grader.common.cells import grade_id_of, strip_hidden_tests
+from grader.common.cells import grade_id_of, notebook_title, strip_hidden_tests
 from grader.common.config import load_config
 from grader.common.logs import assignment_log, relative_log_path
 from grader.common.nbgrader_api import Gradebook, last_error_line, nbgrader_api
@@ -27,6 +28,8 @@ from grader.report.term import late_penalty
 log = logging.getLogger(__name__)
 
 HIDDEN_NOTICE = "# Hidden tests ran here when your notebook was graded; their result is below."
+#: A Markdown image from the network, ``![alt](https://...)``: its alt text and its address.
+REMOTE_IMAGE = re.compile(r"!\[([^\]]*)\]\((https?://[^)\s]+)[^)]*\)")
 
 
 class FeedbackExporter(HTMLExporter):
@@ -56,6 +59,20 @@ class HideHiddenTests(Preprocessor):
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources
+
+
+class RemoteImagesAsText(Preprocessor):
+    """nbgrader feedback preprocessor: a Markdown image from the network (the "Open in Colab" badge) becomes its alt
+    text, so that the page, opened offline from the LMS, loads nothing from the network; the badge's link stays a
+    link. (Formulas are MathML, and the course's template leaves MathJax out.)"""
+
+    enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        """Rewrite the remote images of one markdown cell."""
+        if cell.cell_type == "markdown":
+            cell.source = REMOTE_IMAGE.sub(lambda image: image.group(1), cell.source)
         return cell, resources
 
 
@@ -90,8 +107,9 @@ class MarkPendingGrades(Preprocessor):
 
 
 class SummariseTasks(Preprocessor):
-    """nbgrader feedback preprocessor, after ``MarkPendingGrades`` and before ``HideHiddenTests``: the summary that
-    opens the page (``resources["nbgrader"]["summary"]``): a row per task
+    """nbgrader feedback preprocessor, after ``MarkPendingGrades`` and before ``HideHiddenTests``: the page's title
+    (``resources["nbgrader"]["title"]``, the notebook's first heading) and the summary that opens the page
+    (``resources["nbgrader"]["summary"]``): a row per task
     (:func:`grader.report.feedback_summary.task_rows`), where grading stopped the notebook, the submission's status
     when it is not ``graded`` (:func:`verdict`), the review flags grading recorded for this submission, and the late
     penalty of the course's policy (``[tool.course.term]``, as the term gradebook applies it)."""
@@ -100,8 +118,9 @@ class SummariseTasks(Preprocessor):
     course_root = Unicode("", help="the course folder, where grades/<assignment>-status.json is").tag(config=True)
 
     def preprocess(self, nb, resources):
-        """Set the summary in the resources; the notebook is unchanged."""
+        """Set the title and the summary in the resources; the notebook is unchanged."""
         info = resources["nbgrader"]
+        info["title"] = notebook_title(nb) or info["notebook"]
         root = Path(self.course_root or ".")
         outcome = load_statuses(root, info["assignment"]).get(info["student"])
         with Gradebook(info["db_url"]) as gb:

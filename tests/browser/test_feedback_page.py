@@ -1,5 +1,6 @@
 """A student's feedback page, opened offline in a real browser as a student opens the file from the LMS: a table of
-the tasks opens it, a notebook that timed out says so in words, and formulas render as MathML, not raw TeX."""
+the tasks opens it, its title is the notebook's, it asks the network for nothing, a notebook that timed out says so in
+words, and formulas render as MathML, not raw TeX."""
 
 from __future__ import annotations
 
@@ -81,6 +82,21 @@ def test_the_page_opens_with_each_task_its_points_and_why_it_lost_them(offline_p
     offline_page.click("#course-summary a:text('Task 2: training data')")  # each row links to its place below
     assert offline_page.evaluate("location.hash") == "#make_training_data_visible"
     screenshot(offline_page, "feedback_summary_dev")
+
+
+def test_the_page_has_the_notebooks_title_and_asks_the_network_for_nothing(browser, feedback):
+    context = browser.new_context(offline=True)
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    try:
+        open_feedback(page, feedback, "dev")
+        page.wait_for_load_state("load")
+        assert page.title() == "Project 1: training and testing neural networks (100 points)"
+        assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
+        assert page.locator("a:text('Open In Colab')").count() == 1  # the badge's link, as words
+    finally:
+        context.close()
 
 
 def test_a_timed_out_notebook_says_so_in_words_on_its_rows(offline_page, feedback):
