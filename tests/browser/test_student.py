@@ -15,6 +15,10 @@ from tests.support import ROOT
 
 ASSIGNMENTS = graded_assignment_names(ROOT)
 NUMBERED = re.compile(r"\[\d+\]")
+#: The release whose untouched notebook is also validated: Validate runs the whole notebook again in a new kernel (most
+#: of each test's time), and its verdict on an untouched release is nbgrader's, the same for every assignment; that
+#: each untouched release scores 0 on every visible and hidden test is checked by grading its sample student (ben).
+VALIDATED_UNTOUCHED = "project1"
 
 
 def first_task(assignment: str) -> str:
@@ -35,7 +39,8 @@ def test_the_untouched_release_stops_at_the_first_task(page, lab, assignment, re
     assert not any(NUMBERED.search(prompt) for prompt, *_ in cells[failing[0] + 1 :]), "Run All went past the error"
     page.locator(ERROR_OUTPUT).first.scroll_into_view_if_needed()
     screenshot(page, f"{request.node.name}-run-all")
-    assert "The following cell failed" in validate(page, lambda: screenshot(page, f"{request.node.name}-validate"))
+    if assignment == VALIDATED_UNTOUCHED:  # what Validate says of an untouched notebook is nbgrader's, the same for all
+        assert "The following cell failed" in validate(page, lambda: screenshot(page, f"{request.node.name}-validate"))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
