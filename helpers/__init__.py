@@ -14,7 +14,7 @@
 """
 
 from helpers.checking import stand_ins
-from helpers.environment import fast_mode, kept_random_state, limit_threads, seed_everything
+from helpers.environment import fast_mode, idle_cores, kept_random_state, limit_threads, seed_everything
 
-__all__ = ["fast_mode", "kept_random_state", "limit_threads", "seed_everything", "stand_ins"]
+__all__ = ["fast_mode", "idle_cores", "kept_random_state", "limit_threads", "seed_everything", "stand_ins"]
 __version__ = "0.1.0"

@@ -7,9 +7,11 @@ that the grader's jail, which reads the variable names, starts without them.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +39,37 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def idle_cores(seconds: float = 0.2) -> int:
+    """How many of the cores this process may run on are idle now (at least 1).
+
+    On Linux it counts the idle time of every core over ``seconds`` (``/proc/stat``); elsewhere it subtracts the
+    load average of the last minute from the core count, where the system has one (macOS), and says 1 where it has
+    none (Windows). A notebook whose cells are large enough to gain from more threads (the tutorial) gives torch this
+    many when it starts: all the cores on an idle machine, one on a busy one, where more threads would each wait for
+    a core.
+    """
+    allowed = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        before = _cpu_times()
+        time.sleep(seconds)
+        after = _cpu_times()
+        busy_fraction = 1 - (after[0] - before[0]) / max(after[1] - before[1], 1)
+        idle = (os.cpu_count() or 1) * (1 - busy_fraction)
+    except OSError:
+        try:
+            idle = (os.cpu_count() or 1) - os.getloadavg()[0]
+        except (AttributeError, OSError):
+            idle = 1
+    return max(1, min(allowed, math.floor(idle + 0.5)))
+
+
+def _cpu_times() -> tuple[int, int]:
+    """The idle and total time of all cores since boot, in clock ticks (Linux's ``/proc/stat``)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user .. steal (guest time is counted in user)
 
 
 def limit_threads(threads: int = 1) -> None:

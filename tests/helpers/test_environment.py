@@ -1,11 +1,13 @@
 import os
 import random
 import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
 
+from helpers import environment
 from helpers.environment import FAST_ENV_VAR, THREADS_ENV_VAR, fast_mode, kept_random_state, seed_everything
 from tests.support import thread_counts_after
 
@@ -90,3 +92,39 @@ def test_limit_threads_takes_a_number_and_the_environment_overrides_it():
 def test_limit_threads_names_the_variable_it_cannot_read(configured):
     done = threads_after("limit_threads()", configured=configured)
     assert done.returncode != 0 and f"{THREADS_ENV_VAR}={configured!r} is not a number of threads" in done.stderr
+
+
+def test_idle_cores_counts_every_core_on_an_idle_machine_and_one_on_a_busy_one(monkeypatch):
+    samples = iter([(1000, 4000), (1180, 4200)])  # 180 of 200 ticks idle: 90% of 2 cores
+    monkeypatch.setattr(environment, "_cpu_times", lambda: next(samples))
+    monkeypatch.setattr(environment.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert environment.idle_cores(seconds=0) == 2
+    samples = iter([(1000, 4000), (1010, 4200)])  # 5% idle: nothing free, still one thread
+    assert environment.idle_cores(seconds=0) == 1
+    monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0})  # idle cores this process may not use
+    samples = iter([(1000, 4000), (1200, 4200)])
+    assert environment.idle_cores(seconds=0) == 1
+
+
+def test_idle_cores_falls_back_to_the_load_average_then_to_one(monkeypatch):
+    def no_proc_stat():
+        raise FileNotFoundError("/proc/stat")
+
+    monkeypatch.setattr(environment, "_cpu_times", no_proc_stat)
+    monkeypatch.setattr(environment.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(environment.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert environment.idle_cores(seconds=0) == 3
+    monkeypatch.delattr(environment.os, "getloadavg")  # Windows
+    assert environment.idle_cores(seconds=0) == 1
+
+
+def test_idle_cores_sees_busy_processes():
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True:\n    pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        assert environment.idle_cores(seconds=0.5) == 1
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
