@@ -42,34 +42,64 @@ def seed_everything(seed: int) -> None:
 
 
 def idle_cores(seconds: float = 0.2) -> int:
-    """How many of the cores this process may run on are idle now (at least 1).
+    """How many of the cores this process may use are idle now (at least 1).
 
-    On Linux it counts the idle time of every core over ``seconds`` (``/proc/stat``); elsewhere it subtracts the
-    load average of the last minute from the core count, where the system has one (macOS), and says 1 where it has
-    none (Windows). A notebook whose cells are large enough to gain from more threads (the tutorial) gives torch this
-    many when it starts: all the cores on an idle machine, one on a busy one, where more threads would each wait for
-    a core.
+    On Linux it adds up the idle share, over ``seconds``, of each core this process may run on (its affinity;
+    ``/proc/stat``'s line of each core), and caps the sum by the container's CPU quota (cgroup v2's ``cpu.max``), so
+    that a JupyterHub pod allowed 2 CPUs of a large, idle node counts 2. Where ``/proc/stat`` cannot be read as
+    expected it subtracts the load average of the last minute from the core count (macOS), and says 1 where there is
+    no load average either (Windows). A notebook whose cells are large enough to gain from more threads (the
+    tutorial) gives torch this many when it starts: all its cores on an idle machine, one on a busy one, where more
+    threads would each wait for a core.
     """
-    allowed = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    allowed = sorted(affinity)
     try:
-        before = _cpu_times()
+        before = _core_times()
         time.sleep(seconds)
-        after = _cpu_times()
-        busy_fraction = 1 - (after[0] - before[0]) / max(after[1] - before[1], 1)
-        idle = (os.cpu_count() or 1) * (1 - busy_fraction)
-    except OSError:
+        after = _core_times()
+        shares = [
+            (after[core][0] - before[core][0]) / max(after[core][1] - before[core][1], 1)
+            for core in allowed
+            if core in before and core in after
+        ]
+        if not shares:
+            raise ValueError(f"none of the cores {allowed} in {PROC_STAT}")
+        idle = min(sum(shares), _cpu_quota())
+    except (OSError, ValueError, IndexError):
         try:
             idle = (os.cpu_count() or 1) - os.getloadavg()[0]
         except (AttributeError, OSError):
             idle = 1
-    return max(1, min(allowed, math.floor(idle + 0.5)))
+    return max(1, min(len(allowed), math.floor(idle + 0.5)))
 
 
-def _cpu_times() -> tuple[int, int]:
-    """The idle and total time of all cores since boot, in clock ticks (Linux's ``/proc/stat``)."""
-    with open("/proc/stat", encoding="ascii") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return fields[3] + fields[4], sum(fields[:8])  # idle + iowait; user .. steal (guest time is counted in user)
+#: Linux's count of each core's time by kind, and cgroup v2's CPU quota of this process's container.
+PROC_STAT = "/proc/stat"
+CPU_MAX = "/sys/fs/cgroup/cpu.max"
+
+
+def _core_times() -> dict[int, tuple[int, int]]:
+    """Each core's idle and total time since boot, in clock ticks, by core number (the ``cpuN`` lines of
+    ``/proc/stat``: user, nice, system, idle, iowait, irq, softirq, steal; guest time is counted in user)."""
+    times = {}
+    with open(PROC_STAT, encoding="ascii") as f:
+        for line in f:
+            name, *fields = line.split() or [""]
+            if name.startswith("cpu") and name[3:].isdigit():
+                ticks = [int(x) for x in fields[:8]]
+                times[int(name[3:])] = (ticks[3] + ticks[4], sum(ticks))
+    return times
+
+
+def _cpu_quota() -> float:
+    """How many CPUs the container's quota allows (``cpu.max``: quota / period), or infinity without a quota."""
+    try:
+        with open(CPU_MAX, encoding="ascii") as f:
+            quota, period = f.read().split()[:2]
+        return math.inf if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return math.inf
 
 
 def limit_threads(threads: int = 1) -> None:

@@ -94,24 +94,49 @@ def test_limit_threads_names_the_variable_it_cannot_read(configured):
     assert done.returncode != 0 and f"{THREADS_ENV_VAR}={configured!r} is not a number of threads" in done.stderr
 
 
-def test_idle_cores_counts_every_core_on_an_idle_machine_and_one_on_a_busy_one(monkeypatch):
-    samples = iter([(1000, 4000), (1180, 4200)])  # 180 of 200 ticks idle: 90% of 2 cores
-    monkeypatch.setattr(environment, "_cpu_times", lambda: next(samples))
-    monkeypatch.setattr(environment.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0, 1})
-    assert environment.idle_cores(seconds=0) == 2
-    samples = iter([(1000, 4000), (1010, 4200)])  # 5% idle: nothing free, still one thread
-    assert environment.idle_cores(seconds=0) == 1
-    monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0})  # idle cores this process may not use
-    samples = iter([(1000, 4000), (1200, 4200)])
-    assert environment.idle_cores(seconds=0) == 1
+def proc_stat(idle: dict[int, int], ticks: int = 100) -> str:
+    """A /proc/stat whose cores each spent ``idle[core]`` of ``ticks`` ticks idle (user time for the rest)."""
+    lines = [f"cpu  {sum(ticks - i for i in idle.values())} 0 0 {sum(idle.values())} 0 0 0 0 0 0"]
+    lines += [f"cpu{core} {ticks - i} 0 0 {i} 0 0 0 0 0 0" for core, i in idle.items()]
+    return "\n".join([*lines, "intr 12345", "ctxt 678", ""])
 
 
-def test_idle_cores_falls_back_to_the_load_average_then_to_one(monkeypatch):
-    def no_proc_stat():
-        raise FileNotFoundError("/proc/stat")
+@pytest.fixture
+def machine(monkeypatch, tmp_path):
+    """Point idle_cores at a /proc/stat and a cpu.max of the test's: ``set(before, after, affinity, quota)``."""
+    stat, quota_file = tmp_path / "stat", tmp_path / "cpu.max"
+    monkeypatch.setattr(environment, "PROC_STAT", str(stat))
+    monkeypatch.setattr(environment, "CPU_MAX", str(quota_file))
 
-    monkeypatch.setattr(environment, "_cpu_times", no_proc_stat)
+    def configure(after: dict[int, int], affinity: set[int], quota: str = "max 100000") -> None:
+        reads = iter([proc_stat(dict.fromkeys(after, 0), ticks=0), proc_stat(after)])
+        monkeypatch.setattr(environment.time, "sleep", lambda _: stat.write_text(next(reads)))
+        stat.write_text(next(reads))
+        quota_file.write_text(quota)
+        monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: affinity)
+
+    return configure
+
+
+def test_idle_cores_counts_the_idle_cores_this_process_may_use(machine):
+    machine({0: 90, 1: 95}, affinity={0, 1})  # an idle machine: every core
+    assert environment.idle_cores() == 2
+    machine({0: 5, 1: 3}, affinity={0, 1})  # a busy one: still one thread
+    assert environment.idle_cores() == 1
+    machine({0: 5, 1: 5, 2: 100, 3: 100}, affinity={0, 1})  # pinned to the two busy cores of four
+    assert environment.idle_cores() == 1
+    machine({core: 100 for core in range(64)}, affinity=set(range(64)), quota="200000 100000")  # a pod's 2 CPUs
+    assert environment.idle_cores() == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["cpu  1 2 3 4\ncpu0 1 2 3\n", "", "intr 1\n", "cpu0 a b c d e f g h\n"],
+    ids=["old", "empty", "other", "text"],
+)
+def test_idle_cores_falls_back_to_the_load_average_then_to_one(monkeypatch, tmp_path, content):
+    (tmp_path / "stat").write_text(content)
+    monkeypatch.setattr(environment, "PROC_STAT", str(tmp_path / "stat"))
     monkeypatch.setattr(environment.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
     monkeypatch.setattr(environment.os, "getloadavg", lambda: (1.2, 1.0, 1.0))
