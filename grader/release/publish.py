@@ -109,7 +109,7 @@ CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
 #: The student package's ``lab`` extra: JupyterLab, and ipywidgets, without which tqdm.auto warns and falls back.
 LAB_EXTRA = ("jupyterlab>=4", "ipywidgets>=8")
 #: A CPU install, measured (docs/students.md says how): the student README's figure.
-CPU_INSTALL = "a 183 MB download; with the `lab` extra, 1.7 GB installed in about 2 minutes on 2 cores"
+CPU_INSTALL = "a 183 MB wheel; with the `lab` extra, 1.7 GB installed, in about 2 minutes on 2 cores once downloaded"
 GITIGNORE = "__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\n.venv/\nbuild/\nfigures/\n"
 
 
@@ -288,22 +288,24 @@ wrong; hidden tests grade the notebook you submit.
 
 * **In Colab**: click a notebook's badge. Its first code cell installs the course's `helpers` package from this
   repository (Colab has the rest); run it first. Save a copy to your Drive to keep your work.
-* **On your machine** (Python 3.11 or later):
+* **On your machine** (Python 3.11 or later; Debian and Ubuntu: `sudo apt install python3-venv` first):
 
   ```bash
   git clone {config.git_url()}.git
   cd {name}
-  python -m venv .venv && source .venv/bin/activate
+  python3 -m venv .venv && source .venv/bin/activate   # Windows: py -m venv .venv, then .venv\\Scripts\\activate
   pip install torch --index-url {CPU_TORCH_INDEX}   # Linux: torch's CPU build (see below)
   pip install -e ".[lab]"    # the helpers package, its dependencies, JupyterLab and ipywidgets
   jupyter lab release/
   ```
 
   **Which torch.** The course runs on a CPU and needs no GPU. On Linux, a plain `pip install torch` (which
-  `pip install -e .` does when torch is missing) brings the CUDA build with its NVIDIA libraries: about 6 GB and
-  several minutes of downloading. The first `pip` line above installs PyTorch's CPU build instead ({CPU_INSTALL}).
-  Leave that line out only if your machine has an NVIDIA GPU that you want to use for other work. On macOS and
-  Windows leave it out too: there the default build has no CUDA libraries.
+  `pip install -e .` does when torch is missing) brings the CUDA build with its NVIDIA libraries: about 6 GB
+  installed. The first `pip` line above installs PyTorch's CPU build instead ({CPU_INSTALL}), and the second keeps
+  it. Leave that line out if your Linux machine has an NVIDIA GPU that you want for other work, and on macOS and
+  Windows, where the default build has no CUDA libraries. To update torch later, repeat that line with `-U`: a plain
+  `pip install -U torch` brings the CUDA build. On an Intel Mac, PyTorch's last build is 2.2.2: use Python 3.11 or
+  3.12 and first `pip install torch==2.2.2 "numpy<2"` (or work in Colab).
 
   `git pull` brings new and corrected notebooks; commit or copy your work first.
 
