@@ -101,7 +101,8 @@ c.GuardedExecute.warm_kernels = True
 # the marking schemes of manually graded tasks stay with the instructors.
 # The page opens with a table of the tasks (what each scored and why, in words); its title is the notebook's; formulas
 # are MathML, which browsers render without the network that MathJax's CDN needs, and the page loads nothing from the
-# network (no MathJax, the Colab badge's image as its words).
+# network: no MathJax, the Colab badge's image as its words, and a Content-Security-Policy (the template's) that blocks
+# whatever else a submission's markdown or outputs would load or run.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",

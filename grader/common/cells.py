@@ -21,10 +21,12 @@ HIDDEN_TESTS = (ClearHiddenTests.begin_test_delimeter.default_value, ClearHidden
 
 
 def notebook_title(nb: NotebookNode) -> str | None:
-    """The text of the notebook's first markdown heading (``# Project 1: ...``), or ``None`` when it has none."""
+    """The text of the notebook's first markdown heading (``# Project 1: ...``; not a ``#`` line of a fenced code
+    block, nor a closing run of ``#``), or ``None`` when it has none."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            match = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
+            prose = re.sub(r"^(```|~~~).*?^\1", "", cell.source, flags=re.MULTILINE | re.DOTALL)
+            match = re.search(r"^#+\s+(.+?)(?:\s+#+)?\s*$", prose, re.MULTILINE)
             if match:
                 return match.group(1).strip()
     return None

@@ -23,13 +23,14 @@ from grader.common.logs import assignment_log, relative_log_path
 from grader.common.nbgrader_api import Gradebook, last_error_line, nbgrader_api
 from grader.common.statuses import GRADED, TOO_LARGE, WRONG_ASSIGNMENT, Outcome, load_statuses
 from grader.report.feedback_summary import stop_notes, task_rows
+from grader.report.mathml import CODE
 from grader.report.term import late_penalty
 
 log = logging.getLogger(__name__)
 
 HIDDEN_NOTICE = "# Hidden tests ran here when your notebook was graded; their result is below."
-#: A Markdown image from the network, ``![alt](https://...)``: its alt text and its address.
-REMOTE_IMAGE = re.compile(r"!\[([^\]]*)\]\((https?://[^)\s]+)[^)]*\)")
+#: A Markdown image from the network, ``![alt](https://...)`` (an address may hold balanced parentheses): its alt text.
+REMOTE_IMAGE = re.compile(r"!\[([^\]]*)\]\((?:https?:)?//(?:[^()\s]|\([^()\s]*\))+(?:\s+\"[^\"]*\")?\)", re.I)
 
 
 class FeedbackExporter(HTMLExporter):
@@ -64,15 +65,20 @@ class HideHiddenTests(Preprocessor):
 
 class RemoteImagesAsText(Preprocessor):
     """nbgrader feedback preprocessor: a Markdown image from the network (the "Open in Colab" badge) becomes its alt
-    text, so that the page, opened offline from the LMS, loads nothing from the network; the badge's link stays a
-    link. (Formulas are MathML, and the course's template leaves MathJax out.)"""
+    text, outside code, so that the page, opened offline from the LMS, shows words instead of a broken image; the
+    badge's link stays a link. The page's Content-Security-Policy (the course's template) is what keeps it from loading
+    anything else, a student's HTML included; formulas are MathML, and the template leaves MathJax out."""
 
     enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         """Rewrite the remote images of one markdown cell."""
         if cell.cell_type == "markdown":
-            cell.source = REMOTE_IMAGE.sub(lambda image: image.group(1), cell.source)
+            parts = re.split(f"({CODE.pattern})", cell.source, flags=CODE.flags)  # code spans and blocks: as written
+            cell.source = "".join(
+                part if index % 2 else REMOTE_IMAGE.sub(lambda image: image.group(1), part)
+                for index, part in enumerate(parts)
+            )
         return cell, resources
 
 
