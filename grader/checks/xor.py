@@ -356,35 +356,51 @@ def run_hidden_reproducible(run) -> None:
     assert a != c, "runs with different seeds must differ: use seed for the data and the initial weights"
 
 
+#: The settings of the task text's experiment that the protocol check runs: every argument of ``run`` away from its
+#: default in one of them (``centred`` in the second).
+PROTOCOL_SETTINGS = (
+    {"activation": "relu", "seed": 63, "lr": 0.1, "epochs": 1, "init_uniform": True, "n_inputs": 3, "hidden": 4},
+    {"activation": "tanh", "seed": 64, "lr": 0.05, "epochs": 2, "centred": True},
+)
+
+
 @functools.cache
-def protocol_history() -> dict[str, list[float]]:
-    """What ``run("relu", seed=63, lr=0.1, epochs=1, init_uniform=True, n_inputs=3, hidden=4)`` returns, step by step
-    as the task text says."""
-    generator = torch.Generator().manual_seed(63)
-    train, test = reference_dataset(500, 10, 3, False, generator), reference_dataset(50, 10, 3, False, generator)
-    torch.manual_seed(63)
-    model = ReferenceNet(3, 4, "relu", True)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    train_loss = reference_train_epoch(model, optimizer, train)
-    test_loss, test_accuracy = reference_evaluate(model, test)
-    return {"train_loss": [train_loss], "test_loss": [test_loss], "test_accuracy": [test_accuracy]}
+def protocol_history(index: int) -> dict[str, list[float]]:
+    """What ``run(**PROTOCOL_SETTINGS[index])`` returns, step by step as the task text says."""
+    setting = {"centred": False, "init_uniform": False, "n_inputs": 2, "hidden": 2, **PROTOCOL_SETTINGS[index]}
+    generator = torch.Generator().manual_seed(setting["seed"])
+    n_inputs, centred = setting["n_inputs"], setting["centred"]
+    train = reference_dataset(500, 10, n_inputs, centred, generator)
+    test = reference_dataset(50, 10, n_inputs, centred, generator)
+    torch.manual_seed(setting["seed"])
+    model = ReferenceNet(n_inputs, setting["hidden"], setting["activation"], setting["init_uniform"])
+    optimizer = torch.optim.SGD(model.parameters(), lr=setting["lr"])
+    history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "test_accuracy": []}
+    for _ in range(setting["epochs"]):
+        history["train_loss"].append(reference_train_epoch(model, optimizer, train))
+        test_loss, test_accuracy = reference_evaluate(model, test)
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(test_accuracy)
+    return history
 
 
 @check
 def run_hidden_protocol(run) -> None:
     """Task 6: the experiment of the task text, step by step, with every argument passed on."""
-    with stand_ins(run, **RUN_STAND_INS):
-        got = run("relu", seed=63, lr=0.1, epochs=1, init_uniform=True, n_inputs=3, hidden=4)
-    expected = protocol_history()
-    assert isinstance(got, dict) and set(got) == set(expected), (
-        f"run must return a dict with the keys {', '.join(expected)}"
-    )
-    for key in expected:
-        assert np.allclose(got[key], expected[key], rtol=1e-5, atol=1e-7), (
-            f"{key} differs from the experiment of the task text (data from the seeded generator, then "
-            "torch.manual_seed(seed), XorNet(n_inputs, hidden, activation, init_uniform), SGD with lr, train then "
-            "evaluate each epoch)"
+    for index, setting in enumerate(PROTOCOL_SETTINGS):
+        with stand_ins(run, **RUN_STAND_INS):
+            got = run(**setting)
+        expected = protocol_history(index)
+        assert isinstance(got, dict) and set(got) == set(expected), (
+            f"run must return a dict with the keys {', '.join(expected)}"
         )
+        call = ", ".join(f"{name}={value!r}" for name, value in setting.items())
+        for key in expected:
+            assert np.allclose(got[key], expected[key], rtol=1e-5, atol=1e-7), (
+                f"run({call}): {key} differs from the experiment of the task text (data from the seeded generator, "
+                "then torch.manual_seed(seed), XorNet(n_inputs, hidden, activation, init_uniform), SGD with lr, train "
+                "then evaluate each epoch; every argument passed on)"
+            )
 
 
 def wrong_answers(quiz: dict, answers: dict) -> list[str]:

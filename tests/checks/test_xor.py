@@ -487,6 +487,12 @@ MUTANTS = [
     ),
     Variant("lr ignored", "run", run(lr="0.01"), cause="differs from the experiment"),
     Variant(
+        "centred not passed on",
+        "run",
+        run(data=DATA.replace("n_inputs, centred, generator", "n_inputs, False, generator")),
+        cause="differs from the experiment",
+    ),
+    Variant(
         "init_uniform not passed on",
         "run",
         run(model="XorNet(n_inputs, hidden, activation)"),
