@@ -89,6 +89,19 @@ def lines_run(call: Callable[[], Any]) -> int:
     return count
 
 
+def training_modes(model: Any, call: Callable[[], Any]) -> list[bool]:
+    """The mode (``model.training``) of each forward pass of the torch module ``model`` while ``call()`` runs: what a
+    rule on the mode a function computes in checks, so that a function that puts the caller's mode back afterwards
+    (good practice) passes as well as one that leaves the mode it set."""
+    modes: list[bool] = []
+    handle = model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+    try:
+        call()
+    finally:
+        handle.remove()
+    return modes
+
+
 def assignments() -> list[str]:
     """The assignments that have a checks module."""
     return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))

@@ -17,7 +17,7 @@ from torch import nn
 from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils.data import DataLoader, TensorDataset
 
-from grader.checks import check, raises_value_error, stand_ins
+from grader.checks import check, raises_value_error, stand_ins, training_modes
 
 ACTIVATIONS = (("sigmoid", torch.sigmoid), ("relu", torch.relu), ("tanh", torch.tanh))
 HISTORY_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
@@ -225,9 +225,11 @@ def accuracy_hidden_classes(accuracy) -> None:
     )
     model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
     model.train()
-    first = accuracy(model, DataLoader(TensorDataset(logits, labels), batch_size=16))
-    assert not model.training, "accuracy must put the model in evaluation mode (model.eval())"
-    assert first == accuracy(model, DataLoader(TensorDataset(logits, labels), batch_size=16)), (
+    loader, values = DataLoader(TensorDataset(logits, labels), batch_size=16), []
+    modes = training_modes(model, lambda: values.append(accuracy(model, loader)))
+    assert modes and not any(modes), "accuracy must run the model in evaluation mode (model.eval())"
+    model.train()
+    assert values[0] == accuracy(model, loader), (
         "in evaluation mode dropout is off, so accuracy must give the same value twice"
     )
     spy = Spy()

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.checks import check, stand_ins
+from grader.checks import check, stand_ins, training_modes
 from helpers.xor import BATCH_SIZE, N_TEST_BATCHES, N_TRAIN_BATCHES, XorSetting
 
 ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
@@ -309,13 +309,14 @@ def train_epoch_hidden_zero_grad(train_epoch) -> None:
     optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
     reference_optimizer = torch.optim.SGD(reference.parameters(), lr=0.3)
     model.eval()
+    modes = []
     for _ in range(2):
-        train_epoch(model, optimizer, batches)
+        modes += training_modes(model, lambda: train_epoch(model, optimizer, batches))
         reference_train_epoch(reference, reference_optimizer, batches)
     assert parameters_equal(model, reference), (
         "gradients must be zeroed before each step: otherwise each step adds up the gradients of every batch so far"
     )
-    assert model.training, "train_epoch must put the model in training mode (model.train())"
+    assert modes and all(modes), "train_epoch must run the model in training mode (model.train())"
 
 
 @check
@@ -325,7 +326,9 @@ def evaluate_hidden(evaluate) -> None:
     model, batches = fixed_net(55), seeded_batches(8, 56)
     before = [p.detach().clone() for p in model.parameters()]
     with stand_ins(evaluate, accuracy=reference_accuracy):
-        loss, acc = evaluate(model, batches)
+        results = []
+        modes = training_modes(model, lambda: results.append(evaluate(model, batches)))
+    ((loss, acc),) = results
     assert all(torch.equal(p, q) for p, q in zip(model.parameters(), before, strict=True)), (
         "evaluate must not change the model"
     )
@@ -336,7 +339,7 @@ def evaluate_hidden(evaluate) -> None:
     assert abs(acc - expected_accuracy) < 1e-6, (
         f"evaluate's accuracy must be over all samples of the batches: expected {expected_accuracy}, got {acc}"
     )
-    assert not model.training, "evaluate must put the model in evaluation mode (model.eval())"
+    assert modes and not any(modes), "evaluate must run the model in evaluation mode (model.eval())"
     spy = GradientSpy()
     with stand_ins(evaluate, accuracy=reference_accuracy):
         evaluate(spy, batches)

@@ -176,6 +176,15 @@ ALTERNATIVES = [
         ),
     ),
     Variant(
+        "accuracy putting the caller's mode back",
+        "accuracy",
+        ACCURACY.format(
+            ACCURACY_BODY.replace(
+                "    model.eval()\n", "    was_training = model.training\n    model.eval()\n"
+            ).replace("    return right / seen", "    model.train(was_training)\n    return right / seen")
+        ),
+    ),
+    Variant(
         "accuracy by a mean of concatenated predictions",
         "accuracy",
         ACCURACY.format(

@@ -230,6 +230,20 @@ ALTERNATIVES = [
         "epoch returning float of a tensor mean", "train_epoch", epoch(result="float(torch.tensor(losses).mean())")
     ),
     Variant(
+        "train_epoch and evaluate putting the caller's mode back",
+        "train_epoch",
+        epoch(old="    model.train()\n", new="    was_training = model.training\n    model.train()\n")
+        .replace(
+            "    return sum(losses) / len(losses)",
+            "    model.train(was_training)\n    return sum(losses) / len(losses)",
+        )
+        .replace(
+            "    model.eval()\n    with torch.no_grad():\n        outputs = [(model(X), y) for X, y in batches]\n",
+            "    was_training = model.training\n    model.eval()\n    with torch.no_grad():\n"
+            "        outputs = [(model(X), y) for X, y in batches]\n    model.train(was_training)\n",
+        ),
+    ),
+    Variant(
         "evaluate counting right answers",
         "train_epoch",
         evaluate(
@@ -487,7 +501,7 @@ MUTANTS = [
     ),
     Variant("lr ignored", "run", run(lr="0.01"), cause="differs from the experiment"),
     Variant(
-        "centred not passed on",
+        "run dropping centred",
         "run",
         run(data=DATA.replace("n_inputs, centred, generator", "n_inputs, False, generator")),
         cause="differs from the experiment",
