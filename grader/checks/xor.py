@@ -370,21 +370,9 @@ PROTOCOL_SETTINGS = (
 @functools.cache
 def protocol_history(index: int) -> dict[str, list[float]]:
     """What ``run(**PROTOCOL_SETTINGS[index])`` returns, step by step as the task text says."""
-    setting = {"centred": False, "init_uniform": False, "n_inputs": 2, "hidden": 2, **PROTOCOL_SETTINGS[index]}
-    generator = torch.Generator().manual_seed(setting["seed"])
-    n_inputs, centred = setting["n_inputs"], setting["centred"]
-    train = reference_dataset(500, 10, n_inputs, centred, generator)
-    test = reference_dataset(50, 10, n_inputs, centred, generator)
-    torch.manual_seed(setting["seed"])
-    model = ReferenceNet(n_inputs, setting["hidden"], setting["activation"], setting["init_uniform"])
-    optimizer = torch.optim.SGD(model.parameters(), lr=setting["lr"])
-    history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "test_accuracy": []}
-    for _ in range(setting["epochs"]):
-        history["train_loss"].append(reference_train_epoch(model, optimizer, train))
-        test_loss, test_accuracy = reference_evaluate(model, test)
-        history["test_loss"].append(test_loss)
-        history["test_accuracy"].append(test_accuracy)
-    return history
+    setting = dict(PROTOCOL_SETTINGS[index])
+    epochs = setting.pop("epochs")
+    return reference_run(XorSetting(**setting), epochs)
 
 
 @check
