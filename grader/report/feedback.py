@@ -23,7 +23,7 @@ from grader.common.logs import assignment_log, relative_log_path
 from grader.common.nbgrader_api import Gradebook, last_error_line, nbgrader_api
 from grader.common.statuses import GRADED, TOO_LARGE, WRONG_ASSIGNMENT, Outcome, load_statuses
 from grader.report.feedback_summary import stop_notes, task_rows
-from grader.report.mathml import CODE
+from grader.report.mathml import sub_outside_code
 from grader.report.term import late_penalty
 
 log = logging.getLogger(__name__)
@@ -74,11 +74,7 @@ class RemoteImagesAsText(Preprocessor):
     def preprocess_cell(self, cell, resources, index):
         """Rewrite the remote images of one markdown cell."""
         if cell.cell_type == "markdown":
-            parts = re.split(f"({CODE.pattern})", cell.source, flags=CODE.flags)  # code spans and blocks: as written
-            cell.source = "".join(
-                part if index % 2 else REMOTE_IMAGE.sub(lambda image: image.group(1), part)
-                for index, part in enumerate(parts)
-            )
+            cell.source = sub_outside_code(REMOTE_IMAGE, lambda image: image.group(1), cell.source)
         return cell, resources
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from latex2mathml.converter import convert
 from nbconvert.preprocessors import Preprocessor
@@ -47,11 +48,16 @@ def markdown_with_mathml(markdown: str) -> str:
             log.warning("formula left as TeX (%s: %s): %s", type(error).__name__, error, tex)
             return match.group(0)
 
+    return sub_outside_code(MATH, replace, markdown)
+
+
+def sub_outside_code(pattern: re.Pattern, replace: Callable[[re.Match], str], markdown: str) -> str:
+    """``pattern.sub(replace, markdown)`` in the prose only: code spans and fenced blocks are left as written."""
     pieces, start = [], 0
     for code in CODE.finditer(markdown):
-        pieces += [MATH.sub(replace, markdown[start : code.start()]), code.group(0)]
+        pieces += [pattern.sub(replace, markdown[start : code.start()]), code.group(0)]
         start = code.end()
-    pieces.append(MATH.sub(replace, markdown[start:]))
+    pieces.append(pattern.sub(replace, markdown[start:]))
     return "".join(pieces)
 
 
