@@ -8,6 +8,7 @@ MFCCs agree with librosa's. ``mfcc`` calls the student's ``frame_signal``, ``pow
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
@@ -47,15 +48,24 @@ def mel_to_hz(m):
     return 700 * (10 ** (np.asarray(m) / 2595) - 1)
 
 
+def reference_edges(n_mels: int, sample_rate: int, f_min: float = 0.0, f_max: float | None = None) -> np.ndarray:
+    """Task 3's n_mels + 2 edges, in Hz, equally spaced in mel from f_min to f_max (half the sample rate if None)."""
+    f_max = sample_rate / 2 if f_max is None else f_max
+    return mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
+
+
+def triangles_over(edges: np.ndarray, bins: np.ndarray) -> np.ndarray:
+    """Task 3's triangles of the ``edges`` at the frequencies ``bins``: one row a filter."""
+    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    return np.maximum(0, np.minimum((bins - lower) / (centre - lower), (upper - bins) / (upper - centre)))
+
+
 def reference_filterbank(
     n_mels: int = 40, n_fft: int = 512, sample_rate: int = 16000, f_min: float = 0.0, f_max: float | None = None
 ) -> np.ndarray:
     """Task 3."""
-    f_max = sample_rate / 2 if f_max is None else f_max
-    edges = mel_to_hz(np.linspace(hz_to_mel(f_min), hz_to_mel(f_max), n_mels + 2))
     bins = np.arange(n_fft // 2 + 1) * sample_rate / n_fft
-    lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
-    return np.maximum(0, np.minimum((bins - lower) / (centre - lower), (upper - bins) / (upper - centre)))
+    return triangles_over(reference_edges(n_mels, sample_rate, f_min, f_max), bins)
 
 
 def reference_log_energies(
@@ -136,35 +146,49 @@ def close(actual, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8) -
 
 @check
 def frame_signal_hidden_frames(frame_signal) -> None:
-    """Task 1: the frames at another length and hop, in order, each windowed; the last partial frame dropped."""
+    """Task 1: the frames at another length and hop, in order, each windowed; the last partial frame dropped (the
+    hop leaves 25 samples over, so a frame padded with zeros would be one too many)."""
     signal = note(11, 1000)
-    frames = np.asarray(frame_signal(signal, frame_length=100, hop_length=30))
-    n = 1 + (1000 - 100) // 30
+    frames = np.asarray(frame_signal(signal, frame_length=100, hop_length=35))
+    n = 1 + (1000 - 100) // 35
     assert frames.shape == (n, 100), (
-        f"1,000 samples in frames of 100 every 30 samples must give 1 + (1000 - 100) // 30 = {n} frames of 100 "
-        f"(a last frame that would run past the end is dropped), got shape {frames.shape}"
+        f"1,000 samples in frames of 100 every 35 samples must give 1 + (1000 - 100) // 35 = {n} frames of 100 "
+        f"(a last frame that would run past the end is dropped, not padded), got shape {frames.shape}"
     )
-    if np.allclose(frames[0], signal[:100] * hann(100)) and not np.allclose(frames[3], signal[90:190] * hann(100)):
-        raise AssertionError("frame i must start at sample i * hop_length: frame 3 is samples 90 to 189, windowed")
-    close(frames, reference_frames(signal, 100, 30), "frame_signal(signal, frame_length=100, hop_length=30)")
+    if np.allclose(frames[0], signal[:100] * hann(100)) and not np.allclose(frames[3], signal[105:205] * hann(100)):
+        raise AssertionError("frame i must start at sample i * hop_length: frame 3 is samples 105 to 204, windowed")
+    close(frames, reference_frames(signal, 100, 35), "frame_signal(signal, frame_length=100, hop_length=35)")
 
 
 @check
 def frame_signal_hidden_window(frame_signal) -> None:
-    """Task 1: the periodic Hann window, 0.5 - 0.5 cos(2 pi n / N)."""
-    frames = np.asarray(frame_signal(np.ones(64), frame_length=16, hop_length=16))
-    assert np.allclose(frames[0], hann(16)), (
-        "a frame of ones must come out as the window itself: the periodic Hann window 0.5 - 0.5 cos(2 pi n / N) "
-        f"for n = 0, ..., N - 1 (N = frame_length; np.hanning is the symmetric one, with N - 1), got "
-        f"{np.round(frames[0][:4], 4)} ..."
-    )
+    """Task 1: the periodic Hann window, 0.5 - 0.5 cos(2 pi n / N), at an even and an odd frame length."""
+    for length in (16, 15):
+        frames = np.asarray(frame_signal(np.ones(64), frame_length=length, hop_length=length))
+        assert np.allclose(frames[0], hann(length)), (
+            f"a frame of ones must come out as the window itself: the periodic Hann window 0.5 - 0.5 cos(2 pi n / N) "
+            f"for n = 0, ..., N - 1 (N = frame_length, here {length}; np.hanning is the symmetric one, with N - 1), "
+            f"got {np.round(frames[0][:4], 4)} ..."
+        )
 
 
 @check
 def frame_signal_hidden_short(frame_signal) -> None:
-    """Task 1: a signal shorter than one frame raises ValueError."""
+    """Task 1: a signal shorter than one frame raises ValueError; one of exactly one frame gives that frame."""
     raises_value_error(
         lambda: frame_signal(np.zeros(100), frame_length=128), "frame_signal of 100 samples in frames of 128"
+    )
+    signal = note(12, 128)
+    try:
+        frames = np.asarray(frame_signal(signal, frame_length=128, hop_length=64))
+    except ValueError as error:
+        raise AssertionError(
+            f"a signal of exactly one frame (128 samples, frame_length=128) is not too short: it gives 1 frame, "
+            f"but frame_signal raised ValueError({error})"
+        ) from None
+    assert frames.shape == (1, 128), (
+        f"a signal of exactly one frame (128 samples, frame_length=128) gives 1 + (128 - 128) // 64 = 1 frame: "
+        f"shape (1, 128), got {frames.shape}"
     )
 
 
@@ -184,6 +208,10 @@ def power_spectrum_hidden_values(power_spectrum) -> None:
             raise AssertionError("the power spectrum is the squared magnitude |X|^2, not the magnitude |X|")
         if np.allclose(power, expected / length):
             raise AssertionError("the power spectrum is |X|^2 of np.fft.rfft, not divided by the frame length")
+        assert power.dtype == np.float64, (
+            f"the power spectrum of float64 frames must be float64, like every feature (the conventions), got "
+            f"{power.dtype}: keep NumPy's dtype, without converting"
+        )
         close(power, expected, f"power_spectrum of frames of {length} samples")
 
 
@@ -212,13 +240,24 @@ def mel_filterbank_hidden_values(mel_filterbank) -> None:
 
 @check
 def mel_filterbank_hidden_triangles(mel_filterbank) -> None:
-    """Task 3: each filter a triangle of peak 1 (at most), 0 outside its neighbours' centres."""
+    """Task 3: each filter a triangle of peak 1 (at most), 0 outside its neighbours' centres; bins at k * sample_rate
+    / n_fft for an odd n_fft too."""
     bank = np.asarray(mel_filterbank(n_mels=20, n_fft=1024, sample_rate=16000))
     assert bank.min() >= 0 and bank.max() <= 1 + 1e-9, (
         f"each filter must rise from 0 to at most 1 and fall back to 0 (no negative weights, no area normalisation), "
         f"got values from {bank.min():.3g} to {bank.max():.3g}"
     )
     close(bank, reference_filterbank(20, 1024, 16000), "mel_filterbank(n_mels=20, n_fft=1024)", atol=1e-6)
+    odd = np.asarray(mel_filterbank(n_mels=10, n_fft=255, sample_rate=8000))
+    assert odd.shape == (10, 128), (
+        f"mel_filterbank(n_mels=10, n_fft=255) must have shape (10, 255 // 2 + 1), got {odd.shape}"
+    )
+    if np.allclose(odd, triangles_over(reference_edges(10, 8000), np.linspace(0, 4000, 128)), atol=1e-6):
+        raise AssertionError(
+            "bin k is the frequency k * sample_rate / n_fft: for an odd n_fft (255) the last bin, 127 * 8000 / 255 Hz, "
+            "is below half the sample rate"
+        )
+    close(odd, reference_filterbank(10, 255, 8000), "mel_filterbank(n_mels=10, n_fft=255, sample_rate=8000)", atol=1e-6)
 
 
 #: What ``mfcc``'s checks put in place of the student's Tasks 1-3.
@@ -260,7 +299,8 @@ def mfcc_hidden_values(mfcc) -> None:
 
 @check
 def mfcc_hidden_silence(mfcc) -> None:
-    """Task 4: silent frames give finite coefficients: the energies are floored at 1e-10 before the logarithm."""
+    """Task 4: silent frames give finite coefficients: the energies are floored at 1e-10 before the logarithm; a
+    quiet signal (not silent: energies near the floor) keeps every energy above the floor as it is."""
     signal = np.concatenate([np.zeros(2048), note(42, 2048)])
     with stand_ins(mfcc, **MFCC_STAND_INS):
         got = np.asarray(mfcc(signal))
@@ -269,6 +309,16 @@ def mfcc_hidden_silence(mfcc) -> None:
         "(np.maximum(energies, 1e-10))"
     )
     close(got, reference_mfcc(signal), "mfcc of half a second of silence and a tone", rtol=1e-5, atol=1e-6)
+    quiet = 1e-7 * note(43, 4096)
+    with stand_ins(mfcc, **MFCC_STAND_INS):
+        got = np.asarray(mfcc(quiet))
+    close(
+        got,
+        reference_mfcc(quiet),
+        "mfcc of a quiet signal (amplitude 1e-7, energies near 1e-10: the floor is max(E, 1e-10), not E + 1e-10)",
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 @check
@@ -349,17 +399,31 @@ def problem(seed: int, n: int = 40) -> tuple[torch.Tensor, ...]:
     return X[:n], y[:n], X[n:], y[n:]
 
 
+@dataclass
+class Call:
+    """One forward pass of a :class:`Spy`: its samples (by their first feature), the mode, whether gradients were on,
+    and whether a backward pass reached its output (a training step)."""
+
+    samples: list[float]
+    training: bool
+    grad: bool
+    backward: bool = False
+
+
 class Spy(nn.Module):
-    """A linear model that records every forward pass: the samples (by their first feature), the mode, and
-    whether gradients are on."""
+    """A linear model that records every forward pass (a :class:`Call`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.layer, self.calls = nn.Linear(4, 3), []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls.append((x[:, 0].tolist(), self.training, torch.is_grad_enabled()))
-        return self.layer(x)
+        call = Call(x[:, 0].tolist(), self.training, torch.is_grad_enabled())
+        self.calls.append(call)
+        output = self.layer(x)
+        if output.requires_grad:
+            output.register_hook(lambda gradient: setattr(call, "backward", True))
+        return output
 
 
 @check
@@ -379,6 +443,12 @@ def train_classifier_hidden_history(train_classifier) -> None:
         f"{sorted(history) if isinstance(history, dict) else type(history).__name__}"
     )
     assert all(len(history[key]) == 4 for key in HISTORY_KEYS), "epochs=4 must give 4 values in every list"
+    for key in HISTORY_KEYS:
+        kinds = sorted({type(value).__name__ for value in history[key] if not isinstance(value, float)})
+        assert not kinds, (
+            f"history[{key!r}] must hold Python floats (loss.item(), accuracy.item()), got values of type "
+            f"{', '.join(kinds)}"
+        )
     for trained, expected_parameter in zip(model.parameters(), reference.parameters(), strict=True):
         assert torch.allclose(trained, expected_parameter, atol=1e-5), (
             "after 4 epochs the weights differ from plain SGD (torch.optim.SGD(model.parameters(), lr=lr)) on "
@@ -401,7 +471,7 @@ def train_classifier_hidden_batches(train_classifier) -> None:
     train_classifier(
         model, X, y, X_val, y_val, lr=0.01, epochs=2, batch_size=8, generator=torch.Generator().manual_seed(9)
     )
-    trained = [[int(v) for v in samples] for samples, training, grad in model.calls if training and grad]
+    trained = [[int(v) for v in call.samples] for call in model.calls if call.backward]  # the mode: another check
     g = torch.Generator().manual_seed(9)
     expected = []
     for _ in range(2):
@@ -425,12 +495,13 @@ def train_classifier_hidden_modes(train_classifier) -> None:
     train_classifier(
         model, X, y, X_val, y_val, lr=0.01, epochs=2, batch_size=6, generator=torch.Generator().manual_seed(1)
     )
-    steps = [call for call in model.calls if call[1] and call[2]]
-    assert len(steps) == 4, (
-        f"2 epochs of 12 samples in batches of 6 must take 4 steps in training mode (model.train() at the start of "
-        f"every epoch), got {len(steps)}"
+    steps = [call for call in model.calls if call.backward]
+    in_evaluation = sum(not call.training for call in steps)
+    assert steps and not in_evaluation, (
+        f"every training step must run in training mode (model.train() at the start of every epoch): "
+        f"{in_evaluation} of the {len(steps)} steps ran in evaluation mode"
     )
-    evaluations = [call for call in model.calls if not (call[1] and call[2])]
-    assert len(evaluations) >= 4 and all(not training and not grad for _, training, grad in evaluations), (
+    evaluations = [call for call in model.calls if not call.backward]
+    assert len(evaluations) >= 4 and all(not call.training and not call.grad for call in evaluations), (
         "evaluate the training and validation sets in evaluation mode (model.eval()) under torch.no_grad()"
     )

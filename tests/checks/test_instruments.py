@@ -219,7 +219,7 @@ MUTANTS = [
         "    index = np.arange(frame_length)[None, :] + hop_length * np.arange(n_frames)[:, None]",
         "n_frames = len(signal) // frame_length\n"
         "    index = np.arange(frame_length)[None, :] + frame_length * np.arange(n_frames)[:, None]",
-        cause="every 30 samples",
+        cause="every 35 samples",
     ),
     changed(
         "the last frame padded",
@@ -230,6 +230,21 @@ MUTANTS = [
         "    index = np.arange(frame_length)[None, :] + hop_length * np.arange(n_frames)[:, None]\n"
         "    return padded[index] * window",
         cause="a last frame that would run past the end is dropped",
+    ),
+    changed(
+        "exactly one frame refused",
+        "frame_signal",
+        "    if len(signal) < frame_length:\n",
+        "    if len(signal) <= frame_length:\n",
+        cause="exactly one frame",
+    ),
+    changed(
+        "a partial last frame padded with zeros",
+        "frame_signal",
+        "    n_frames = 1 + (len(signal) - frame_length) // hop_length\n",
+        "    n_frames = 1 + -(-(len(signal) - frame_length) // hop_length)\n"
+        "    signal = np.concatenate([signal, np.zeros(hop_length)])\n",
+        cause="not padded",
     ),
     changed(
         "no ValueError",
@@ -265,6 +280,20 @@ MUTANTS = [
         "    return np.abs(np.fft.rfft(frames, axis=0)) ** 2",
         name="the FFT along the frames",
         cause="// 2 + 1",
+    ),
+    body(
+        "power_spectrum",
+        MEL_END,
+        "    return (np.abs(np.fft.rfft(frames, axis=1)) ** 2).astype(np.float32)",
+        name="a float32 spectrum",
+        cause="must be float64",
+    ),
+    changed(
+        "bins spread evenly up to half the sample rate",
+        "mel_filterbank",
+        "bins = np.arange(n_fft // 2 + 1) * sample_rate / n_fft",
+        "bins = np.linspace(0, sample_rate / 2, n_fft // 2 + 1)",
+        cause="k * sample_rate / n_fft",
     ),
     changed(
         "edges equally spaced in Hz",
@@ -314,6 +343,13 @@ MUTANTS = [
         "10 * np.log10(np.maximum(energies, 1e-10))",
         "10 * np.log10(energies)",
         cause="floor the mel energies at 1e-10",
+    ),
+    changed(
+        "the floor added, not a maximum",
+        "mfcc",
+        "np.maximum(energies, 1e-10)",
+        "(energies + 1e-10)",
+        cause="not E + 1e-10",
     ),
     changed(
         "sample_rate not passed on",
@@ -435,6 +471,27 @@ MUTANTS = [
         "        model.eval()\n",
         "",
         cause="evaluation mode",
+    ),
+    changed(
+        "training mode set once, before the epochs",
+        "train_classifier",
+        "    for _ in range(epochs):\n        model.train()\n",
+        "    model.train()\n    for _ in range(epochs):\n",
+        cause="model.train() at the start of every epoch",
+    ),
+    changed(
+        "evaluation with gradients on",
+        "train_classifier",
+        "        with torch.no_grad():\n",
+        "        if True:\n",
+        cause="torch.no_grad()",
+    ),
+    changed(
+        "tensors in the history",
+        "train_classifier",
+        'history[f"{split}_loss"].append(loss_fn(outputs, y).item())',
+        'history[f"{split}_loss"].append(loss_fn(outputs, y))',
+        cause="Python floats",
     ),
     changed(
         "the gradients never zeroed",
