@@ -37,16 +37,19 @@ kept_open = os.open(os.devnull, os.O_RDONLY)
 print("tampered")
 """
 #: What a kernel finds when it starts: the same in a cold kernel and in a warm one after a tampering one.
-PROBE = """
-import os, random, signal, sys, json, torch, numpy
+PROBE = r"""
+import os, random, re, signal, sys, json, torch, numpy
 # what imports leave in the environment and in /tmp: a cold kernel imports in its jail, a warm one's template before
 # it, and each sets these again where it needs them (torch's inductor cache, per user, on first use)
 SKIP = ("TORCHINDUCTOR_CACHE_DIR", ".cache", "matplotlib", "JPY_PARENT_PID")
+# what other processes of the machine make and remove in /tmp meanwhile (the other test process's kernels' connection
+# files, its graders' and pytest's folders): none of it is this test's kernels'
+OTHERS = re.compile(r"tmp\w{8}(\.\w+)?$|course-grading-\d+-|sample-run-|pytest-of-")
 print(json.dumps({
     "python random": random.random(),
     "random": [float(numpy.random.rand()), torch.rand(1).item()],
     "env": sorted((k, v) for k, v in os.environ.items() if k not in SKIP),
-    "tmp": sorted(name for name in os.listdir("/tmp") if name not in SKIP and "torchinductor" not in name),
+    "tmp": sorted(n for n in os.listdir("/tmp") if n not in SKIP and "torchinductor" not in n and not OTHERS.match(n)),
     "leaked_module": "leaked_module" in sys.modules,
     "allclose": bool(torch.allclose(torch.zeros(1), torch.ones(1))),
     "fds": len(os.listdir("/proc/self/fd")),
