@@ -67,8 +67,11 @@ c.GuardedExecute.rerun_experiments = False
 # grader.kernel.guarded_execute.GuardedExecute, which runs each kernel in a jail (Linux namespaces where
 # the system allows, else a plain process in a scratch folder), enforces the limits below, and
 # restores the kernel's integrity before every test cell. A deleted test cell is put back.
+# Then each run of stream outputs becomes one output with its carriage returns applied, the kept experiments' as the
+# re-run cells': a progress bar shows its last line in the formgrader and the feedback, not its history.
 c.Autograde.autograde_preprocessors = [
     "grader.kernel.guarded_execute.GuardedExecute",
+    "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -76,6 +79,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# nbconvert's preprocessors run only where enabled: this one also runs in every HTML export (the feedback pages and
+# the formgrader's), so a notebook graded before it still shows each bar's last line there.
+c.CoalesceStreamsPreprocessor.enabled = True
 c.OverwriteCells.add_missing_cells = True
 # Limits. A cell past its time is interrupted (its test fails, grading goes on); a submission past
 # its time or memory is stopped, its unrun cells score 0, and its row says why. Time is the CPU time of the

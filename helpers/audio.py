@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.io import wavfile
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 SAMPLE_RATE = 16_000
 #: The synthetic families, in label order.

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from helpers.data import Dataset
 from helpers.sweep import train_sweep
@@ -82,7 +82,7 @@ def random_features_sweep(
     train = np.zeros((len(n_features), len(seeds)))
     test = np.zeros_like(train)
     cells = [(i, j) for i in range(len(n_features)) for j in range(len(seeds))]
-    for i, j in tqdm(cells, desc="random features", disable=not progress, leave=False):
+    for i, j in tqdm(cells, desc="random features", disable=not progress):
         generator = torch.Generator().manual_seed(seeds[j])
         first_layer = random_relu_features(data.x_train, n_features[i], low, high, generator)
         phi_train = _relu_features(data.x_train, first_layer)

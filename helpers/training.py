@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from helpers.data import Dataset
 
@@ -106,7 +106,7 @@ def train_and_test(
     opt = make_optimizer(model.parameters(), optimizer, lr, momentum)
     generator = torch.Generator().manual_seed(seed)
     history = History()
-    bar = tqdm(range(epochs), desc=desc, disable=not progress, leave=False)
+    bar = tqdm(range(epochs), desc=desc, disable=not progress)
     for _ in bar:
         model.train()
         for x_batch, y_batch in iterate_minibatches(

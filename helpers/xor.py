@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from numba import njit, prange
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 #: The activations of the lab's networks, and their codes in the compiled loop.
 ACTIVATIONS = ("sigmoid", "tanh", "relu")

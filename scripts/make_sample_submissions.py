@@ -107,6 +107,7 @@ def run_as_a_student(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             kernel_name="python3",
             allow_errors=True,
             record_timing=True,  # each cell's run time: tests/test_sample_runs.py reads it
+            coalesce_streams=True,  # one output per stream and cell, carriage returns applied: a bar's last line
             extra_arguments=list(QUIET_KERNEL),
             resources={"metadata": {"path": folder}},
         )

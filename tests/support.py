@@ -9,6 +9,7 @@ from pathlib import Path
 import psutil
 
 from grader.kernel.jail import CONNECTION_FILE
+from grader.release.run_notebook import PROGRESS_BAR_LINE
 
 #: The course repository under test.
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,8 +62,8 @@ OBJECT_REPR = re.compile(r"<[\w.]+(?: object)? at 0x[0-9a-f]+>")
 
 
 def shown_text(cell) -> str:
-    """Every text a cell's outputs show: streams, and the plain text of displays (a tqdm widget's included) that
-    have no HTML to show instead (an audio player's)."""
+    """Every text a cell's outputs show: streams, and the plain text of displays (a widget's included) that have no
+    HTML to show instead (an audio player's)."""
     parts = []
     for output in cell.get("outputs", []):
         data = output.get("data", {})
@@ -76,6 +77,28 @@ def object_reprs(nb) -> list[str]:
     found = []
     for index, cell in enumerate(nb.cells):
         found += [f"cell {index}: {match}" for match in OBJECT_REPR.findall(shown_text(cell))]
+    return found
+
+
+def progress_bar_problems(nb) -> list[str]:
+    """Whatever the outputs of ``nb`` keep of a progress bar beyond its last line, with its cell: a widget bar (saved,
+    it shows its first state, 0%), carriage returns (the bar's history), more than one output of a stream in a cell,
+    or a bar line that is not finished."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        where = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
+        streams: dict[str, int] = {}
+        for output in cell.get("outputs", []):
+            if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                found.append(f"{where}: a widget bar, which a saved notebook shows at 0%")
+            if output.get("output_type") == "stream":
+                streams[output.name] = streams.get(output.name, 0) + 1
+                if "\r" in output.text:
+                    found.append(f"{where}: carriage returns in its {output.name}, a bar's history")
+        found += [f"{where}: {count} {name} outputs, not one" for name, count in streams.items() if count > 1]
+        for line in shown_text(cell).splitlines():
+            if (bar := PROGRESS_BAR_LINE.search(line)) and bar[1] != bar[2]:
+                found.append(f"{where}: a bar line that is not its last: {line.strip()[:80]!r}")
     return found
 
 

@@ -1,25 +1,21 @@
 """The sample submissions' own full runs (scripts/make_sample_submissions.py records each cell's run time): every
-cell that ran for more than 5 s shows a tqdm progress bar with its time left, and no output prints an object's
-repr."""
+cell that ran for more than 5 s shows a tqdm progress bar, each bar keeps only its last line (what the formgrader and
+the feedback show), and no output prints an object's repr."""
 
 from __future__ import annotations
-
-import re
 
 import nbformat
 import pytest
 
 from grader.common.assignments import graded_assignment_names
-from grader.release.run_notebook import cell_seconds
-from tests.support import ROOT, object_reprs, shown_text
+from grader.release.run_notebook import PROGRESS_BAR_LINE, cell_seconds
+from tests.support import ROOT, object_reprs, progress_bar_problems, shown_text
 
 #: A cell longer than this, in a full run, shows a progress bar.
 LONG_CELL_SECONDS = 5.0
 #: The imports cell: its time is Python loading torch, NumPy and matplotlib (up to 5 s when the sample runs share
 #: the machine two at a time), which no progress bar can show.
 IMPORTS_CELL = "imports"
-#: What tqdm prints: "n/total [elapsed<remaining": a count and the time left.
-TQDM_BAR = re.compile(r"\d+/\d+ \[\d\d:\d\d<")
 
 
 def sample_runs() -> list[tuple[str, nbformat.NotebookNode]]:
@@ -45,10 +41,15 @@ def test_every_cell_longer_than_5_s_shows_a_progress_bar(name, nb):
         cell.metadata.get("nbgrader", {}).get("grade_id", f"cell {index}"): round(cell_seconds(cell), 1)
         for index, cell in enumerate(nb.cells)
         if (cell_seconds(cell) or 0) > LONG_CELL_SECONDS
-        and not TQDM_BAR.search(shown_text(cell))
+        and not PROGRESS_BAR_LINE.search(shown_text(cell))
         and cell.metadata.get("nbgrader", {}).get("grade_id") != IMPORTS_CELL
     }
     assert not slow, f"{name}: cells of more than {LONG_CELL_SECONDS} s without a progress bar: {slow}"
+
+
+@pytest.mark.parametrize("name, nb", RUNS, ids=[name for name, _ in RUNS])
+def test_every_progress_bar_keeps_only_its_last_line(name, nb):
+    assert progress_bar_problems(nb) == []
 
 
 @pytest.mark.parametrize("name, nb", RUNS, ids=[name for name, _ in RUNS])

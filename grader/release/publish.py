@@ -106,7 +106,8 @@ MARKERS = (*SOLUTION, *HIDDEN_TESTS, *MARK_SCHEME, "grader.checks")
 SECRET_LINE_LENGTH = 24
 #: PyTorch's index of CPU-only builds: the student README installs torch from it on Linux.
 CPU_TORCH_INDEX = "https://download.pytorch.org/whl/cpu"
-#: The student package's ``lab`` extra: JupyterLab, and ipywidgets, without which tqdm.auto warns and falls back.
+#: The student package's ``lab`` extra: JupyterLab, and ipywidgets for widgets a student draws (tqdm.auto's bars among
+#: them: without it tqdm.auto warns and falls back to text); the course's own bars are text (tqdm.std).
 LAB_EXTRA = ("jupyterlab>=4", "ipywidgets>=8")
 #: A CPU install, measured (docs/students.md says how): the student README's figure.
 CPU_INSTALL = "a 183 MB wheel; with the `lab` extra, 1.7 GB installed, in about 2 minutes on 2 cores once downloaded"
@@ -263,7 +264,8 @@ def student_pyproject(config: CourseConfig) -> str:
         'description = "A PyTorch course on building, training and testing neural networks: the notebooks\' helpers"\n'
         f'readme = "README.md"\nlicense = "{project["license"]}"\nrequires-python = "{project["requires-python"]}"\n'
         f"dependencies = [\n{dependencies}]\n\n"
-        "[project.optional-dependencies]\n# JupyterLab, and ipywidgets for the progress bars of tqdm.auto\n"
+        "[project.optional-dependencies]\n"
+        "# JupyterLab, and ipywidgets for widgets (tqdm.auto's progress bars among them)\n"
         f"lab = {json.dumps(list(LAB_EXTRA))}\n\n"
         '[tool.setuptools.packages.find]\ninclude = ["helpers", "helpers.*"]\n'
     )

@@ -18,7 +18,7 @@ from grader.release.generate import generate_release
 from grader.release.run_notebook import execute_notebook
 from grader.report import grade_table
 from grader.report.gradebook_audit import cell_grades
-from tests.support import ROOT, documented_sample_points, object_reprs
+from tests.support import ROOT, documented_sample_points, object_reprs, progress_bar_problems
 
 
 def grade_sample_class(
@@ -91,6 +91,9 @@ class SampleClassChecks:
 
     def test_no_cell_prints_an_object_without_a_repr(self, executed):
         assert object_reprs(executed) == []
+
+    def test_every_progress_bar_keeps_only_its_last_line(self, executed):
+        assert progress_bar_problems(executed) == []
 
     def test_the_sample_class_is_the_reference_the_release_and_one_mistake_each(self, graded):
         _, outcomes, _ = graded

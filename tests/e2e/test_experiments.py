@@ -1,16 +1,20 @@
 """Experiment cells through the real pipeline (nbgrader, the guarded kernel, the canary, feedback): not re-run when
-graded, their outputs (text and a PNG) kept byte for byte and marked, the "experiments not run" flag, an audit
-with --rerun-experiments, and a test that needs an experiment caught by the canary with its name."""
+graded, their outputs (text and a PNG) kept byte for byte and marked, a progress bar's saved history kept as its last
+line, the "experiments not run" flag, an audit with --rerun-experiments, and a test that needs an experiment caught
+by the canary with its name."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from tqdm import tqdm
 
 from grader import cli
 from grader.autograde.coordinator import CanaryFailed, grade_class
@@ -20,7 +24,7 @@ from grader.common.statuses import load_statuses
 from grader.kernel.environment import QUIET_KERNEL
 from grader.report import grade_table
 from grader.report.feedback import generate_feedback
-from tests.support import ROOT, grader_cell
+from tests.support import ROOT, grader_cell, progress_bar_problems
 
 #: An experiment that draws a figure from numbers nothing seeds: each run prints and draws other ones.
 EXPERIMENT = """import os
@@ -99,11 +103,28 @@ def outputs_json(cell) -> str:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The course "exp" with two students, "ran" (who ran the notebook) and "cleared" (who did not), graded."""
+    """The course "exp" with three students, graded: "ran" (who ran the notebook), "cleared" (who did not) and "bars",
+    whose experiment shows a progress bar saved as every one of its updates (as a frontend that keeps each message
+    of a stream as an output saves it)."""
     course = make_course(tmp_path_factory.mktemp("experiments"), "exp", assignment("exp", "assert double(3) == 6"))
     submitted = {"ran": submit(course, "exp", "ran", run=True), "cleared": submit(course, "exp", "cleared", run=False)}
-    outcomes = {o.student: o for o in grade_class(course, "exp", ["ran", "cleared"], workers=2, progress=False)}
+    submitted["bars"] = with_bar_history(submit(course, "exp", "bars", run=True), course / "submitted" / "bars")
+    students = list(submitted)
+    outcomes = {o.student: o for o in grade_class(course, "exp", students, workers=2, progress=False)}
     return course, submitted, outcomes
+
+
+def with_bar_history(nb: nbformat.NotebookNode, folder) -> nbformat.NotebookNode:
+    """``nb`` (saved again in ``folder``) with a real tqdm bar of 8 steps before its experiment's outputs, one stream
+    output for each of the bar's writes, carriage returns and all."""
+    written = io.StringIO()
+    for _ in tqdm(range(8), desc="runs", file=written, mininterval=0, ascii=True):
+        pass
+    updates = [new_output("stream", name="stderr", text="\r" + part) for part in written.getvalue().split("\r") if part]
+    _, run = cell_of(nb, "exp_run")
+    run.outputs = updates + run.outputs
+    nbformat.write(nb, folder / "exp" / "exp.ipynb")
+    return nb
 
 
 def autograded(course, student: str) -> nbformat.NotebookNode:
@@ -128,6 +149,21 @@ def test_the_experiment_outputs_survive_grading_byte_for_byte(graded):
     # the other cells ran again: the test passed, the answer cell has a fresh execution count
     _, test = cell_of(nb, "double_hidden")
     assert not [o for o in test.outputs if o.output_type == "error"]
+
+
+def test_a_saved_bar_history_is_kept_as_its_last_line_in_the_autograded_copy_and_the_feedback(graded):
+    course, submitted, outcomes = graded
+    assert outcomes["bars"].status == "graded"
+    _, saved = cell_of(submitted["bars"], "exp_run")
+    assert len([o for o in saved.outputs if o.output_type == "stream" and o.name == "stderr"]) > 8
+    _, run = cell_of(autograded(course, "bars"), "exp_run")
+    bars = [o for o in run.outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert len(bars) == 1 and "\r" not in bars[0].text, bars
+    assert re.fullmatch(r"runs: 100%\|#+\| 8/8 \[[^\]]+\]\n", bars[0].text), bars[0].text
+    assert progress_bar_problems(autograded(course, "bars")) == []
+    assert generate_feedback(course, "exp", ["bars"]) == {}
+    page = (course / "feedback" / "bars" / "exp" / "exp.html").read_text(encoding="utf-8")
+    assert "8/8" in page and "0/8" not in page and "4/8" not in page
 
 
 def test_experiments_are_not_run_at_grading_and_the_answers_still_score(graded):

@@ -25,7 +25,7 @@ from grader.release.run_notebook import error_outputs, execute_notebook
 from grader.report import grade_table
 from helpers.environment import fast_mode
 from tests.e2e.lab_class import assert_graded_alike, grade_sample_class
-from tests.support import ROOT, documented_sample_points, object_reprs
+from tests.support import ROOT, documented_sample_points, object_reprs, progress_bar_problems
 
 ASSIGNMENT = "project1"
 AUTOGRADED_POINTS = 70
@@ -359,7 +359,7 @@ def student_output(nb: nbformat.NotebookNode) -> list[str]:
 
 def test_the_model_answer_runs_top_to_bottom_in_fast_mode_and_prints_no_object_repr(tmp_path):
     nb = execute_notebook(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", tmp_path, fast=True, timeout=600)
-    assert error_outputs(nb) == [] and object_reprs(nb) == []
+    assert error_outputs(nb) == [] and object_reprs(nb) == [] and progress_bar_problems(nb) == []
 
 
 def test_grading_prints_what_the_students_own_run_printed(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from grader.release.run_notebook import error_outputs, execute_notebook
-from tests.support import object_reprs
+from tests.support import object_reprs, progress_bar_problems
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +18,10 @@ def executed(root, tmp_path_factory):
     return nb, text, out_dir
 
 
-def test_runs_without_error_or_stderr_output(executed):
+def test_runs_without_error_or_stderr_output_and_each_bar_keeps_its_last_line(executed):
     nb, _, _ = executed
     assert error_outputs(nb) == [] and object_reprs(nb) == []
+    assert progress_bar_problems(nb) == []
     assert all(cell.execution_count for cell in nb.cells if cell.cell_type == "code")
 
 
