@@ -138,20 +138,27 @@ def make_classifier_hidden_logits(make_classifier) -> None:
 
 @check
 def make_loaders_hidden_split(make_loaders) -> None:
-    """Task 2: round(val_fraction * n) validation samples, every sample in one loader with its label, a random split
-    drawn with ``generator``, the permutation's first indices for validation."""
-    X, y = numbered(237)
+    """Task 2: round(val_fraction * n) validation samples (71.7 here: rounding and truncating differ), every sample in
+    one loader with its label, the labels' dtype and shape as given, a random split drawn with ``generator``, the
+    permutation's first indices for validation."""
+    X, y = numbered(239)
     train, val = make_loaders(X, y, batch_size=32, val_fraction=0.3, generator=torch.Generator().manual_seed(711))
     a, b = sorted(sample_ids(train)), sorted(sample_ids(val))
-    assert len(b) == round(0.3 * 237), (
-        f"val_fraction=0.3 of 237 samples must give round(71.1) = 71 validation samples, got {len(b)}"
+    assert len(b) == round(0.3 * 239), (
+        f"val_fraction=0.3 of 239 samples must give round(71.7) = 72 validation samples (rounded, not truncated by "
+        f"int()), got {len(b)}"
     )
-    assert sorted(a + b) == list(range(237)), "every sample must be in exactly one of the two loaders"
-    for bx, by in train:
-        assert torch.equal(by[:, 0], bx[:, 0] % 2), (
-            "each sample must keep its own label (index X and y with the same indices)"
-        )
-    assert b != list(range(166, 237)) and b != list(range(71)), (
+    assert sorted(a + b) == list(range(239)), "every sample must be in exactly one of the two loaders"
+    for loader in (train, val):
+        for bx, by in loader:
+            assert by.dtype == y.dtype and by.shape[1:] == y.shape[1:], (
+                f"the loaders must give the labels as they are given: y of dtype {y.dtype} and shape (n, 1) gives "
+                f"batches of labels of dtype {y.dtype} and shape (batch, 1), got {by.dtype} and {tuple(by.shape)}"
+            )
+            assert torch.equal(by[:, 0], bx[:, 0] % 2), (
+                "each sample must keep its own label (index X and y with the same indices)"
+            )
+    assert b != list(range(167, 239)) and b != list(range(72)), (
         "the split must be random (torch.randperm), not the first or last samples"
     )
     again = sorted(sample_ids(make_loaders(X, y, 32, 0.3, torch.Generator().manual_seed(711))[1]))
@@ -159,15 +166,23 @@ def make_loaders_hidden_split(make_loaders) -> None:
     assert again == b and other != b, (
         "the split must be drawn with generator: the same seed gives the same split, another seed another"
     )
-    order = torch.randperm(237, generator=torch.Generator().manual_seed(711)).tolist()
-    assert b != sorted(order[-71:]), (
+    order = torch.randperm(239, generator=torch.Generator().manual_seed(711)).tolist()
+    assert b != sorted(order[-72:]), (
         "validation must be the first round(val_fraction * len(X)) indices of the permutation, not the last: "
         "val, train = order[:n_val], order[n_val:]"
     )
-    assert b == sorted(order[:71]), (
-        "the validation samples must be the first 71 indices of torch.randperm(len(X), generator=generator), drawn "
+    assert b == sorted(order[:72]), (
+        "the validation samples must be the first 72 indices of torch.randperm(len(X), generator=generator), drawn "
         "before anything else uses the generator"
     )
+    classes = torch.arange(50) % 3  # int64 class numbers of shape (n,), as the digits have
+    for loader in make_loaders(X[:50], classes, batch_size=8, generator=torch.Generator().manual_seed(713)):
+        for bx, by in loader:
+            assert by.dtype == torch.int64 and by.shape == (len(bx),), (
+                f"class numbers (int64, shape (n,)) must come out of the loaders as they went in: int64 of shape "
+                f"(batch,), got {by.dtype} of shape {tuple(by.shape)}"
+            )
+            assert torch.equal(by, bx[:, 0].long() % 3), "each sample must keep its own class number"
 
 
 @check

@@ -426,7 +426,7 @@ MUTANTS = [
             "torch.randperm(len(X), generator=generator)",
             "torch.randperm(len(X), generator=generator)[torch.randperm(len(X), generator=generator)]",
         ),
-        cause="first 71 indices",
+        cause="first 72 indices",
     ),
     Variant(
         "no reshuffling",
@@ -449,8 +449,30 @@ MUTANTS = [
     Variant(
         "int instead of round",
         "make_loaders",
-        replaced(LOADERS, LOADERS_BODY, "round(val_fraction * len(X))", "int(val_fraction * len(X) + 1)"),
-        cause="round(71.1) = 71",
+        replaced(LOADERS, LOADERS_BODY, "round(val_fraction * len(X))", "int(val_fraction * len(X))"),
+        cause="rounded, not truncated",
+    ),
+    Variant(
+        "labels made int64 on the way in",
+        "make_loaders",
+        replaced(
+            LOADERS,
+            LOADERS_BODY.replace("TensorDataset(X[val], y[val])", "TensorDataset(X[val], y[val].long())"),
+            "TensorDataset(X[train], y[train])",
+            "TensorDataset(X[train], y[train].long())",
+        ),
+        cause="labels as they are given",
+    ),
+    Variant(
+        "labels flattened on the way in",
+        "make_loaders",
+        replaced(
+            LOADERS,
+            LOADERS_BODY.replace("TensorDataset(X[val], y[val])", "TensorDataset(X[val], y[val].view(-1))"),
+            "TensorDataset(X[train], y[train])",
+            "TensorDataset(X[train], y[train].view(-1))",
+        ),
+        cause="labels as they are given",
     ),
     Variant(
         "labels shuffled apart",
