@@ -79,8 +79,8 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# nbconvert's preprocessors run only where enabled: this one also runs in every HTML export (the feedback pages and
-# the formgrader's), so a notebook graded before it still shows each bar's last line there.
+# nbconvert's preprocessors run only where enabled. Enabled here, it also runs in the formgrader's HTML export (and
+# the feedback's, which lists it below), so a notebook autograded before it still shows each bar's last line.
 c.CoalesceStreamsPreprocessor.enabled = True
 c.OverwriteCells.add_missing_cells = True
 # Limits. A cell past its time is interrupted (its test fails, grading goes on); a submission past
@@ -118,6 +118,7 @@ c.GenerateFeedback.preprocessors = [
     "grader.report.feedback.HideHiddenTests",
     "grader.report.mathml.MathToMathML",
     "grader.report.feedback.RemoteImagesAsText",
+    "nbconvert.preprocessors.CoalesceStreamsPreprocessor",  # a progress bar's last line, not its history
 ]
 c.SummariseTasks.course_root = os.path.dirname(os.path.abspath(__file__))
 # The formgrader (the TA's view) renders submissions with HTMLExporter: its formulas are MathML too.

@@ -83,7 +83,7 @@ def object_reprs(nb) -> list[str]:
 def progress_bar_problems(nb) -> list[str]:
     """Whatever the outputs of ``nb`` keep of a progress bar beyond its last line, with its cell: a widget bar (saved,
     it shows its first state, 0%), carriage returns (the bar's history), more than one output of a stream in a cell,
-    or a bar line that is not finished."""
+    or a bar line that is not finished in a cell that no error stopped."""
     found = []
     for index, cell in enumerate(nb.cells):
         where = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", f"cell {index}")
@@ -96,8 +96,10 @@ def progress_bar_problems(nb) -> list[str]:
                 if "\r" in output.text:
                     found.append(f"{where}: carriage returns in its {output.name}, a bar's history")
         found += [f"{where}: {count} {name} outputs, not one" for name, count in streams.items() if count > 1]
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            continue  # a bar that an error stopped keeps the line it had then
         for line in shown_text(cell).splitlines():
-            if (bar := PROGRESS_BAR_LINE.search(line)) and bar[1] != bar[2]:
+            if (bar := PROGRESS_BAR_LINE.fullmatch(line)) and bar[1] != bar[2]:
                 found.append(f"{where}: a bar line that is not its last: {line.strip()[:80]!r}")
     return found
 

@@ -138,7 +138,8 @@ def make_classifier_hidden_logits(make_classifier) -> None:
 
 @check
 def make_loaders_hidden_split(make_loaders) -> None:
-    """Task 2: round(val_fraction * n) validation samples (71.7 here: rounding and truncating differ), every sample in
+    """Task 2: round(val_fraction * n) validation samples (71.7 and 71.1: rounding differs from truncating and from
+    rounding up), every sample in
     one loader with its label, the labels' dtype and shape as given, a random split drawn with ``generator``, the
     permutation's first indices for validation."""
     X, y = numbered(239)
@@ -174,6 +175,11 @@ def make_loaders_hidden_split(make_loaders) -> None:
     assert b == sorted(order[:72]), (
         "the validation samples must be the first 72 indices of torch.randperm(len(X), generator=generator), drawn "
         "before anything else uses the generator"
+    )
+    down = sum(len(batch[0]) for batch in make_loaders(*numbered(237), 32, 0.3, torch.Generator().manual_seed(714))[1])
+    assert down == round(0.3 * 237), (
+        f"val_fraction=0.3 of 237 samples must give round(71.1) = 71 validation samples (rounded, not rounded up), "
+        f"got {down}"
     )
     classes = torch.arange(50) % 3  # int64 class numbers of shape (n,), as the digits have
     for loader in make_loaders(X[:50], classes, batch_size=8, generator=torch.Generator().manual_seed(713)):

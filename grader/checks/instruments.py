@@ -208,6 +208,10 @@ def power_spectrum_hidden_values(power_spectrum) -> None:
             raise AssertionError("the power spectrum is the squared magnitude |X|^2, not the magnitude |X|")
         if np.allclose(power, expected / length):
             raise AssertionError("the power spectrum is |X|^2 of np.fft.rfft, not divided by the frame length")
+        assert not np.iscomplexobj(power), (
+            f"the power |X|^2 is a real number: np.abs(X) ** 2 (or (X * X.conj()).real), not the complex X * X.conj(), "
+            f"got {power.dtype}"
+        )
         assert power.dtype == np.float64, (
             f"the power spectrum of float64 frames must be float64, like every feature (the conventions), got "
             f"{power.dtype}: keep NumPy's dtype, without converting"
@@ -275,6 +279,10 @@ def mfcc_hidden_values(mfcc) -> None:
     with stand_ins(mfcc, **MFCC_STAND_INS):
         got = np.asarray(mfcc(signal, sample_rate=12000, n_mfcc=7, n_mels=24, frame_length=256, hop_length=100))
     expected = reference_mfcc(signal, 12000, 7, 24, 256, 100)
+    assert got.dtype == np.float64, (
+        f"the MFCCs are features, float64 like every feature (the conventions): keep float64 from the frames to the "
+        f"DCT, got {got.dtype}"
+    )
     assert got.shape == expected.shape, (
         f"a signal of 9,000 samples with frame_length=256, hop_length=100 and n_mfcc=7 must give shape "
         f"{expected.shape} (frames, coefficients), got {got.shape}"
@@ -312,12 +320,15 @@ def mfcc_hidden_silence(mfcc) -> None:
     quiet = 1e-7 * note(43, 4096)
     with stand_ins(mfcc, **MFCC_STAND_INS):
         got = np.asarray(mfcc(quiet))
+    energies = reference_power(reference_frames(quiet)) @ reference_filterbank().T
+    added = scipy.fft.dct(10 * np.log10(energies + LOG_FLOOR), type=2, norm="ortho", axis=1)[:, :13]
+    if got.shape == added.shape and np.allclose(got, added, rtol=1e-5, atol=1e-6):
+        raise AssertionError(
+            "the floor is a maximum, max(E, 1e-10), not E + 1e-10: a quiet signal's energies near 1e-10 must keep "
+            "their value"
+        )
     close(
-        got,
-        reference_mfcc(quiet),
-        "mfcc of a quiet signal (amplitude 1e-7, energies near 1e-10: the floor is max(E, 1e-10), not E + 1e-10)",
-        rtol=1e-5,
-        atol=1e-6,
+        got, reference_mfcc(quiet), "mfcc of a quiet signal (amplitude 1e-7: energies near 1e-10)", rtol=1e-5, atol=1e-6
     )
 
 
@@ -497,7 +508,7 @@ def train_classifier_hidden_modes(train_classifier) -> None:
     )
     steps = [call for call in model.calls if call.backward]
     in_evaluation = sum(not call.training for call in steps)
-    assert steps and not in_evaluation, (
+    assert not in_evaluation, (  # no step at all is the batches check's and the history check's to report
         f"every training step must run in training mode (model.train() at the start of every epoch): "
         f"{in_evaluation} of the {len(steps)} steps ran in evaluation mode"
     )

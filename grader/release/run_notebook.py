@@ -15,8 +15,10 @@ from nbconvert import HTMLExporter
 from grader.kernel.environment import QUIET_KERNEL, notebook_environment
 from helpers.environment import FAST_ENV_VAR, FIGURE_DIR_ENV_VAR
 
-#: A line of a tqdm text bar, "networks:  43%|####3     | 3/7 [00:01<00:02, 2.1it/s]": its count and its total.
-PROGRESS_BAR_LINE = re.compile(r"\d+%\|.*\| (\d+)/(\d+) \[")
+#: A whole line of a tqdm text bar, "networks:  43%|####3     | 3/7 [00:01<00:02, 2.1it/s]" (to ``fullmatch`` a line
+#: without its end): its count and its total. A message written while a bar runs is glued to the bar's line, which
+#: then does not match.
+PROGRESS_BAR_LINE = re.compile(r"[^|\n]*\d+%\|[^|\n]*\| (\d+)/(\d+) \[[^\]\n]*\]\s*")
 
 
 def execute_notebook(notebook: Path, out_dir: Path, fast: bool = False, timeout: int = 1800) -> nbformat.NotebookNode:
@@ -53,7 +55,7 @@ def execute_notebook(notebook: Path, out_dir: Path, fast: bool = False, timeout:
 def only_progress_bars(text: str) -> bool:
     """Whether every line of ``text`` that is not blank is a progress bar's (:data:`PROGRESS_BAR_LINE`)."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return bool(lines) and all(PROGRESS_BAR_LINE.search(line) for line in lines)
+    return bool(lines) and all(PROGRESS_BAR_LINE.fullmatch(line) for line in lines)
 
 
 def error_outputs(nb: nbformat.NotebookNode) -> list[str]:

@@ -453,6 +453,12 @@ MUTANTS = [
         cause="rounded, not truncated",
     ),
     Variant(
+        "math.ceil instead of round",
+        "make_loaders",
+        replaced(LOADERS, LOADERS_BODY, "round(val_fraction * len(X))", "-int(-val_fraction * len(X) // 1)"),
+        cause="not rounded up",
+    ),
+    Variant(
         "labels made int64 on the way in",
         "make_loaders",
         replaced(
