@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page
 
+from grader.release.run_notebook import only_progress_bars
 from grader.serve.lab import LabServer
 
 ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
@@ -62,17 +63,22 @@ def open_and_run_all(page: Page, lab: LabServer, path: str, timeout: float = 480
 
 
 def code_cells(page: Page) -> list[tuple[str, str, str, str]]:
-    """Every code cell's (prompt, source, text of its error outputs or "", text of all its outputs)."""
-    return page.eval_on_selector_all(
+    """Every code cell's (prompt, source, text of its error outputs or "", text of all its outputs); a stderr output
+    that shows progress bars only (tqdm's text bars write to stderr), or nothing, is no error."""
+    cells = page.eval_on_selector_all(
         f"{NOTEBOOK} .jp-CodeCell",
         """(cells, errors) => cells.map(cell => [
             (cell.querySelector('.jp-InputPrompt') || {}).innerText || '',
             (cell.querySelector('.cm-content') || {}).innerText || '',
-            Array.from(cell.querySelectorAll(errors)).map(o => o.innerText).join('\\n'),
+            Array.from(cell.querySelectorAll(errors)).map(o => o.innerText),
             Array.from(cell.querySelectorAll('.jp-OutputArea-output')).map(o => o.innerText).join('\\n'),
         ])""",
         ERROR_OUTPUT,
     )
+    return [
+        (prompt, source, "\n".join(text for text in errors if text.strip() and not only_progress_bars(text)), shown)
+        for prompt, source, errors, shown in cells
+    ]
 
 
 def validate(page: Page, shown: Callable[[], object] = lambda: None, timeout: float = 240) -> str:
