@@ -139,9 +139,8 @@ def make_classifier_hidden_logits(make_classifier) -> None:
 @check
 def make_loaders_hidden_split(make_loaders) -> None:
     """Task 2: round(val_fraction * n) validation samples (71.7 and 71.1: rounding differs from truncating and from
-    rounding up), every sample in
-    one loader with its label, the labels' dtype and shape as given, a random split drawn with ``generator``, the
-    permutation's first indices for validation."""
+    rounding up), every sample in one loader with its label, the labels' dtype and shape as given, a random split
+    drawn with ``generator``, the permutation's first indices for validation."""
     X, y = numbered(239)
     train, val = make_loaders(X, y, batch_size=32, val_fraction=0.3, generator=torch.Generator().manual_seed(711))
     a, b = sorted(sample_ids(train)), sorted(sample_ids(val))

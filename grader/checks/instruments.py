@@ -68,12 +68,19 @@ def reference_filterbank(
     return triangles_over(reference_edges(n_mels, sample_rate, f_min, f_max), bins)
 
 
+def reference_energies(
+    signal: np.ndarray, sample_rate: int = 16000, n_mels: int = 40, frame_length: int = 512, hop_length: int = 256
+) -> np.ndarray:
+    """Task 4's mel energies E = P H^T, before the floor and the logarithm."""
+    power = reference_power(reference_frames(signal, frame_length, hop_length))
+    return power @ reference_filterbank(n_mels, frame_length, sample_rate).T
+
+
 def reference_log_energies(
     signal: np.ndarray, sample_rate: int, n_mels: int, frame_length: int, hop_length: int
 ) -> np.ndarray:
     """Task 4's log mel energies, in decibels with the floor, before the DCT."""
-    power = reference_power(reference_frames(signal, frame_length, hop_length))
-    energies = power @ reference_filterbank(n_mels, frame_length, sample_rate).T
+    energies = reference_energies(signal, sample_rate, n_mels, frame_length, hop_length)
     return 10 * np.log10(np.maximum(energies, LOG_FLOOR))
 
 
@@ -320,8 +327,7 @@ def mfcc_hidden_silence(mfcc) -> None:
     quiet = 1e-7 * note(43, 4096)
     with stand_ins(mfcc, **MFCC_STAND_INS):
         got = np.asarray(mfcc(quiet))
-    energies = reference_power(reference_frames(quiet)) @ reference_filterbank().T
-    added = scipy.fft.dct(10 * np.log10(energies + LOG_FLOOR), type=2, norm="ortho", axis=1)[:, :13]
+    added = scipy.fft.dct(10 * np.log10(reference_energies(quiet) + LOG_FLOOR), type=2, norm="ortho", axis=1)[:, :13]
     if got.shape == added.shape and np.allclose(got, added, rtol=1e-5, atol=1e-6):
         raise AssertionError(
             "the floor is a maximum, max(E, 1e-10), not E + 1e-10: a quiet signal's energies near 1e-10 must keep "

@@ -156,11 +156,12 @@ def test_a_saved_bar_history_is_kept_as_its_last_line_in_the_autograded_copy_and
     assert outcomes["bars"].status == "graded"
     _, saved = cell_of(submitted["bars"], "exp_run")
     assert len([o for o in saved.outputs if o.output_type == "stream" and o.name == "stderr"]) > 8
-    _, run = cell_of(autograded(course, "bars"), "exp_run")
+    nb = autograded(course, "bars")
+    _, run = cell_of(nb, "exp_run")
     bars = [o for o in run.outputs if o.output_type == "stream" and o.name == "stderr"]
     assert len(bars) == 1 and "\r" not in bars[0].text, bars
     assert re.fullmatch(r"runs: 100%\|#+\| 8/8 \[[^\]]+\]\n", bars[0].text), bars[0].text
-    assert progress_bar_problems(autograded(course, "bars")) == []
+    assert progress_bar_problems(nb) == []
     assert generate_feedback(course, "exp", ["bars"]) == {}
     page = (course / "feedback" / "bars" / "exp" / "exp.html").read_text(encoding="utf-8")
     assert "8/8" in page and "0/8" not in page and "4/8" not in page
