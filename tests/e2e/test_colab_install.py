@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -107,27 +108,48 @@ def first_task_cells(student_repo: Path, assignment: str) -> list[str]:
     return cells[:2]  # the tutorial: the setup and the imports
 
 
-@pytest.mark.parametrize("assignment", assignment_names(ROOT))
-def test_the_setup_cell_installs_the_student_package_and_the_first_task_runs(colab, student_repo, tmp_path, assignment):
-    assert "helpers" not in installed(colab) and "nn-course" not in installed(colab)
-    before = installed(colab)
-    done = run_cells(colab, first_task_cells(student_repo, assignment), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-3000:]
-    if assignment in graded_assignment_names(ROOT):
-        assert "visible checks passed" in done.stdout
-    # the course's package and nothing else: Colab already has every dependency of the student package
-    assert installed(colab) - before == {"nn-course"}
-    probe = "import helpers, importlib.util as u; print(helpers.__file__, u.find_spec('grader') is None)"
-    where, no_grader = subprocess.check_output([colab, "-c", probe], cwd=tmp_path, text=True).split()
-    assert not where.startswith(str(ROOT)) and no_grader == "True"  # installed, not the clone; no instructor side
-    shown = subprocess.run([colab, "-m", "pip", "show", "--files", "nn-course"], capture_output=True, text=True)
-    assert "helpers/" in shown.stdout and "grader" not in shown.stdout.replace("nbgrader", "")
-    subprocess.run([colab, "-m", "pip", "uninstall", "--yes", "--quiet", "nn-course"], check=True)
+def test_every_notebook_has_the_same_setup_cell(student_repo):
+    setups = {name: first_task_cells(student_repo, name)[0] for name in assignment_names(ROOT)}
+    assert len(set(setups.values())) == 1, f"the setup cells differ: {sorted(setups)}"
 
 
 def test_the_setup_cell_outside_colab_and_any_clone_says_what_to_do(colab, student_repo, tmp_path):
+    """Runs before the setup cell installs the package (installed_by_setup), as the tests of this file are ordered."""
+    assert "nn-course" not in installed(colab), "the package is installed already: this test must run first"
     setup = first_task_cells(student_repo, "xor")[0]
     program = textwrap.dedent(setup)
     done = subprocess.run([colab, "-c", program], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 1
     assert re.search(r"ModuleNotFoundError: The course's `helpers` package is missing", done.stderr)
+
+
+@pytest.fixture(scope="module")
+def installed_by_setup(colab, student_repo, tmp_path_factory) -> Iterator[Path]:
+    """The Colab-like environment after the setup cell (the same in every notebook) has run once: it installed the
+    course's package and nothing else, from the published repository; removed again after the module's tests."""
+    assert "helpers" not in installed(colab) and "nn-course" not in installed(colab)
+    before = installed(colab)
+    done = run_cells(colab, first_task_cells(student_repo, "tutorial")[:1], cwd=tmp_path_factory.mktemp("setup"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    # the course's package and nothing else: Colab already has every dependency of the student package
+    assert installed(colab) - before == {"nn-course"}
+    yield colab
+    subprocess.run([colab, "-m", "pip", "uninstall", "--yes", "--quiet", "nn-course"], check=True)
+
+
+def test_the_setup_cell_installs_the_student_package_and_not_the_instructors(installed_by_setup, tmp_path):
+    probe = "import helpers, importlib.util as u; print(helpers.__file__, u.find_spec('grader') is None)"
+    where, no_grader = subprocess.check_output([installed_by_setup, "-c", probe], cwd=tmp_path, text=True).split()
+    assert not where.startswith(str(ROOT)) and no_grader == "True"  # installed, not the clone; no instructor side
+    shown = subprocess.run(
+        [installed_by_setup, "-m", "pip", "show", "--files", "nn-course"], capture_output=True, text=True
+    )
+    assert "helpers/" in shown.stdout and "grader" not in shown.stdout.replace("nbgrader", "")
+
+
+@pytest.mark.parametrize("assignment", assignment_names(ROOT))
+def test_after_the_setup_cell_the_first_task_runs(installed_by_setup, student_repo, tmp_path, assignment):
+    done = run_cells(installed_by_setup, first_task_cells(student_repo, assignment), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    if assignment in graded_assignment_names(ROOT):
+        assert "visible checks passed" in done.stdout
