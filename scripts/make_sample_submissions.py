@@ -24,12 +24,12 @@ Each assignment's students and their mistakes are in scripts/sample_classes/<ass
 
 from __future__ import annotations
 
+import argparse
 import copy
 import hashlib
 import importlib
 import os
 import re
-import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -163,11 +163,24 @@ def refresh_given_cells(assignments: list[str]) -> None:
 
 
 def main() -> None:
-    arguments = sys.argv[1:]
-    if arguments[:1] == ["--locked-cells"]:
-        refresh_given_cells(arguments[1:] or graded_assignment_names(ROOT))
-    else:
-        write_classes(arguments or graded_assignment_names(ROOT))
+    graded = graded_assignment_names(ROOT)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "assignments",
+        nargs="*",
+        metavar="ASSIGNMENT",
+        help=f"the assignments whose sample class to write (default: all of {', '.join(graded)})",
+    )
+    parser.add_argument(
+        "--locked-cells",
+        action="store_true",
+        help="only bring the submissions' copies of the locked cells up to date, running nothing",
+    )
+    arguments = parser.parse_args()
+    unknown = sorted(set(arguments.assignments) - set(graded))
+    if unknown:
+        parser.error(f"no graded assignment {', '.join(unknown)}; the graded assignments are {', '.join(graded)}")
+    (refresh_given_cells if arguments.locked_cells else write_classes)(arguments.assignments or graded)
 
 
 if __name__ == "__main__":
