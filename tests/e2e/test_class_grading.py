@@ -26,7 +26,7 @@ from grader.kernel.sandbox import namespaces_available
 from grader.release.generate import generate_release
 from grader.report import grade_table
 from tests.e2e.hostile_class import ASSIGNMENT, NOTEBOOK, write_class
-from tests.support import ROOT
+from tests.support import ROOT, documented_sample_points
 
 #: The part of the sample class in the mixed class (the rest of it is graded in test_sample_class.py).
 SAMPLE = ["ada", "ben", "cleo", "dev", "eli", "fay", "gus"]
@@ -197,6 +197,9 @@ def test_honest_submissions_get_exactly_what_plain_nbgrader_gives(hostile, plain
     *_, graded, _ = hostile
     assert {s: graded[s] for s in PLAIN} == plain_nbgrader
     assert sum(plain_nbgrader["ada"].values()) == 70 and sum(plain_nbgrader["ben"].values()) == 0
+    # every honest student beside the hostile ones, those plain nbgrader did not grade included, gets their own points
+    documented = documented_sample_points("Project 1, the assignment")
+    assert {s: sum(graded[s].values()) for s in SAMPLE} == {s: documented[s] for s in SAMPLE}
 
 
 @needs_namespaces

@@ -64,10 +64,8 @@ def student_repo(tmp_path_factory) -> Path:
     return publish(ROOT, tmp_path_factory.mktemp("published") / "student-repo").dest
 
 
-@pytest.fixture(scope="module")
-def colab(tmp_path_factory) -> Path:
-    """The Colab-like environment's python."""
-    home = tmp_path_factory.mktemp("colab")
+def colab_environment(home: Path) -> Path:
+    """A Colab-like environment in ``home``; its python."""
     subprocess.run([sys.executable, "-m", "venv", str(home / "env")], check=True)
     python = home / "env" / "bin" / "python"
     site = Path(
@@ -76,6 +74,12 @@ def colab(tmp_path_factory) -> Path:
     link_distributions(closure(COLAB_PACKAGES), home / "preinstalled")
     (site / "colab_preinstalled.pth").write_text(str(home / "preinstalled") + "\n")
     return python
+
+
+@pytest.fixture(scope="module")
+def colab(tmp_path_factory) -> Path:
+    """The Colab-like environment's python, for the tests that install the course's package in it."""
+    return colab_environment(tmp_path_factory.mktemp("colab"))
 
 
 def installed(python: Path) -> set[str]:
@@ -109,27 +113,29 @@ def first_task_cells(student_repo: Path, assignment: str) -> list[str]:
 
 
 def test_every_notebook_has_the_same_setup_cell(student_repo):
-    setups = {name: first_task_cells(student_repo, name)[0] for name in assignment_names(ROOT)}
-    assert len(set(setups.values())) == 1, f"the setup cells differ: {sorted(setups)}"
+    names_by_setup: dict[str, list[str]] = {}
+    for name in assignment_names(ROOT):
+        names_by_setup.setdefault(first_task_cells(student_repo, name)[0], []).append(name)
+    assert len(names_by_setup) == 1, f"the setup cells differ; notebooks by setup cell: {list(names_by_setup.values())}"
 
 
-def test_the_setup_cell_outside_colab_and_any_clone_says_what_to_do(colab, student_repo, tmp_path):
-    """Runs before the setup cell installs the package (installed_by_setup), as the tests of this file are ordered."""
-    assert "nn-course" not in installed(colab), "the package is installed already: this test must run first"
+def test_the_setup_cell_outside_colab_and_any_clone_says_what_to_do(student_repo, tmp_path):
+    python = colab_environment(tmp_path / "home")  # its own: whatever the other tests installed, helpers is missing
     setup = first_task_cells(student_repo, "xor")[0]
     program = textwrap.dedent(setup)
-    done = subprocess.run([colab, "-c", program], cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run([python, "-c", program], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 1
     assert re.search(r"ModuleNotFoundError: The course's `helpers` package is missing", done.stderr)
 
 
 @pytest.fixture(scope="module")
 def installed_by_setup(colab, student_repo, tmp_path_factory) -> Iterator[Path]:
-    """The Colab-like environment after the setup cell (the same in every notebook) has run once: it installed the
-    course's package and nothing else, from the published repository; removed again after the module's tests."""
+    """The Colab-like environment after the setup cell (the same in every notebook) has run once, and the tutorial's
+    imports after it in the same process: it installed the course's package and nothing else, from the published
+    repository, importable at once; removed again after the module's tests."""
     assert "helpers" not in installed(colab) and "nn-course" not in installed(colab)
     before = installed(colab)
-    done = run_cells(colab, first_task_cells(student_repo, "tutorial")[:1], cwd=tmp_path_factory.mktemp("setup"))
+    done = run_cells(colab, first_task_cells(student_repo, "tutorial"), cwd=tmp_path_factory.mktemp("setup"))
     assert done.returncode == 0, done.stderr[-3000:]
     # the course's package and nothing else: Colab already has every dependency of the student package
     assert installed(colab) - before == {"nn-course"}
@@ -149,7 +155,9 @@ def test_the_setup_cell_installs_the_student_package_and_not_the_instructors(ins
 
 @pytest.mark.parametrize("assignment", assignment_names(ROOT))
 def test_after_the_setup_cell_the_first_task_runs(installed_by_setup, student_repo, tmp_path, assignment):
+    before = installed(installed_by_setup)
     done = run_cells(installed_by_setup, first_task_cells(student_repo, assignment), cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     if assignment in graded_assignment_names(ROOT):
         assert "visible checks passed" in done.stdout
+    assert installed(installed_by_setup) == before  # the notebook's own cells install nothing
