@@ -133,8 +133,8 @@ def installed_by_setup(colab, student_repo, tmp_path_factory) -> Iterator[Path]:
     """The Colab-like environment after the setup cell (the same in every notebook) has run once, and the tutorial's
     imports after it in the same process: it installed the course's package and nothing else, from the published
     repository, importable at once; removed again after the module's tests."""
-    assert "helpers" not in installed(colab) and "nn-course" not in installed(colab)
     before = installed(colab)
+    assert "helpers" not in before and "nn-course" not in before
     done = run_cells(colab, first_task_cells(student_repo, "tutorial"), cwd=tmp_path_factory.mktemp("setup"))
     assert done.returncode == 0, done.stderr[-3000:]
     # the course's package and nothing else: Colab already has every dependency of the student package
